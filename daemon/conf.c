@@ -1,0 +1,377 @@
+/*
+ * conf.c — the node's INI configuration (see conf.h).
+ *
+ * Parsing is inih's; this file only tracks line numbers (through
+ * ini_parse_stream's reader callback, since the Debian build of inih does
+ * not pass them to the handler) and checks every value, so that each error
+ * reads "FILE:LINE: what was expected".
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ini.h>
+
+#include "conf.h"
+#include "kinds.h"
+#include "log.h"
+#include "util.h"
+
+/* Parser state shared by the reader and the handler. */
+typedef struct parse {
+	FILE *f;
+	unsigned line;
+	mf_config *c;
+	char err[512];
+	int failed;
+} parse;
+
+static char *
+reader(char *str, int num, void *arg)
+{
+	parse *p = arg;
+	char *r = fgets(str, num, p->f);
+
+	if (r != NULL)
+		p->line++;
+	return r;
+}
+
+static int
+perr(parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+perr(parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return 0;
+	n = snprintf(p->err, sizeof(p->err), "%s:%u: ", p->c->path, p->line);
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, sizeof(p->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	p->failed = 1;
+	return 0;
+}
+
+static int
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst != NULL;
+}
+
+static int
+z85_valid(const char *v)
+{
+	static const char alphabet[] =
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+	if (strlen(v) != MF_Z85_KEY_LEN)
+		return 0;
+	for (; *v; v++)
+		if (strchr(alphabet, *v) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+endpoint_valid(const char *v)
+{
+	return strncmp(v, "tcp://", 6) == 0 || strncmp(v, "ipc://", 6) == 0 ||
+	       strncmp(v, "inproc://", 9) == 0;
+}
+
+static int
+node_key(parse *p, const char *name, const char *v)
+{
+	mf_config *c = p->c;
+	uint64_t u;
+
+	if (strcmp(name, "region") == 0) {
+		if (!mf_region_valid(v))
+			return perr(p, "region: expected an ISO 3166-2 code such as RU-TOM, got '%s'", v);
+		mf_strlcpy(c->region, v, sizeof(c->region));
+	} else if (strcmp(name, "listen") == 0) {
+		if (*v && !endpoint_valid(v))
+			return perr(p, "listen: expected a ZeroMQ endpoint such as tcp://127.0.0.1:7701, got '%s'", v);
+		set_str(&c->listen, v);
+	} else if (strcmp(name, "data_dir") == 0) {
+		set_str(&c->data_dir, v);
+	} else if (strcmp(name, "plugin_dir") == 0) {
+		set_str(&c->plugin_dir, v);
+	} else if (strcmp(name, "control") == 0) {
+		if (!endpoint_valid(v))
+			return perr(p, "control: expected a ZeroMQ endpoint such as ipc:///path, got '%s'", v);
+		set_str(&c->control, v);
+	} else if (strcmp(name, "log_level") == 0) {
+		int l = mf_log_level_parse(v);
+		if (l < 0)
+			return perr(p, "log_level: expected error, warning, info or debug, got '%s'", v);
+		c->log_level = l;
+	} else if (strcmp(name, "heartbeat_ms") == 0 || strcmp(name, "peer_timeout_ms") == 0) {
+		if (mf_parse_u64(v, 50, 3600000, &u) != 0)
+			return perr(p, "%s: expected milliseconds between 50 and 3600000, got '%s'", name, v);
+		if (name[0] == 'h')
+			c->heartbeat_ms = (unsigned)u;
+		else
+			c->peer_timeout_ms = (unsigned)u;
+	} else {
+		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms)", name);
+	}
+	return 1;
+}
+
+static mf_peer_conf *
+peer_get(parse *p, const char *pname)
+{
+	mf_config *c = p->c;
+	mf_peer_conf *np;
+
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (strcmp(c->peers[i].name, pname) == 0)
+			return &c->peers[i];
+	if ((np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np))) == NULL)
+		return NULL;
+	c->peers = np;
+	np = &c->peers[c->n_peers++];
+	memset(np, 0, sizeof(*np));
+	np->name = strdup(pname);
+	np->line = p->line;
+	return np;
+}
+
+static mf_region_conf *
+region_get(parse *p, const char *code)
+{
+	mf_config *c = p->c;
+	mf_region_conf *nr;
+
+	for (size_t i = 0; i < c->n_regions; i++)
+		if (strcmp(c->regions[i].code, code) == 0)
+			return &c->regions[i];
+	if ((nr = realloc(c->regions, (c->n_regions + 1) * sizeof(*nr))) == NULL)
+		return NULL;
+	c->regions = nr;
+	nr = &c->regions[c->n_regions++];
+	memset(nr, 0, sizeof(*nr));
+	mf_strlcpy(nr->code, code, sizeof(nr->code));
+	nr->line = p->line;
+	return nr;
+}
+
+static int
+handler(void *arg, const char *section, const char *name, const char *value)
+{
+	parse *p = arg;
+
+	if (p->failed)
+		return 0;
+	if (strcmp(section, "node") == 0)
+		return node_key(p, name, value);
+	if (strncmp(section, "peer ", 5) == 0 && section[5] != '\0') {
+		mf_peer_conf *pc = peer_get(p, section + 5);
+		if (pc == NULL || pc->name == NULL)
+			return perr(p, "out of memory");
+		if (strcmp(name, "endpoint") == 0) {
+			if (!endpoint_valid(value))
+				return perr(p, "endpoint: expected a ZeroMQ endpoint such as tcp://host:port, got '%s'", value);
+			set_str(&pc->endpoint, value);
+		} else if (strcmp(name, "curve_key") == 0) {
+			if (!z85_valid(value))
+				return perr(p, "curve_key: expected a 40-character Z85 CURVE public key");
+			mf_strlcpy(pc->curve_key, value, sizeof(pc->curve_key));
+		} else if (strcmp(name, "region") == 0) {
+			if (!mf_region_valid(value))
+				return perr(p, "region: expected an ISO 3166-2 code, got '%s'", value);
+			mf_strlcpy(pc->region, value, sizeof(pc->region));
+		} else {
+			return perr(p, "unknown key '%s' in [peer %s] (expected endpoint, curve_key, region)", name, section + 5);
+		}
+		return 1;
+	}
+	if (strncmp(section, "region ", 7) == 0) {
+		mf_region_conf *rc;
+		if (!mf_region_valid(section + 7))
+			return perr(p, "[%s]: expected [region CODE] with an ISO 3166-2 code", section);
+		if ((rc = region_get(p, section + 7)) == NULL)
+			return perr(p, "out of memory");
+		if (strcmp(name, "signing_key") == 0) {
+			if (mf_unhex(value, rc->signing_key, MF_PUBKEY_LEN) != 0)
+				return perr(p, "signing_key: expected 64 hex digits (an Ed25519 public key)");
+			rc->has_key = 1;
+		} else if (strcmp(name, "name") == 0) {
+			set_str(&rc->name, value);
+		} else {
+			return perr(p, "unknown key '%s' in [%s] (expected signing_key, name)", name, section);
+		}
+		return 1;
+	}
+	return perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", section);
+}
+
+mf_config *
+mf_config_load(const char *path, char *err, size_t errlen)
+{
+	parse p;
+	mf_config *c = calloc(1, sizeof(*c));
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->path = strdup(path);
+	c->log_level = MF_LOG_LVL_INFO;
+	c->heartbeat_ms = 1000;
+	c->peer_timeout_ms = 5000;
+	p.c = c;
+	if ((p.f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		mf_config_free(c);
+		return NULL;
+	}
+	rc = ini_parse_stream(reader, &p, handler, &p);
+	fclose(p.f);
+	if (p.failed) {
+		mf_strlcpy(err, p.err, errlen);
+		mf_config_free(c);
+		return NULL;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s:%d: syntax error (expected [section], key = value, or a ; comment)",
+			 path, rc > 0 ? rc : 0);
+		mf_config_free(c);
+		return NULL;
+	}
+	if (c->region[0] == '\0') {
+		snprintf(err, errlen, "%s: [node] region is missing (expected region = RU-XXX)", path);
+		mf_config_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n_peers; i++) {
+		if (c->peers[i].endpoint == NULL || c->peers[i].curve_key[0] == '\0') {
+			snprintf(err, errlen, "%s:%u: [peer %s] needs both endpoint and curve_key", path,
+				 c->peers[i].line, c->peers[i].name);
+			mf_config_free(c);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < c->n_regions; i++) {
+		if (!c->regions[i].has_key) {
+			snprintf(err, errlen, "%s:%u: [region %s] needs signing_key", path,
+				 c->regions[i].line, c->regions[i].code);
+			mf_config_free(c);
+			return NULL;
+		}
+	}
+	if (c->data_dir == NULL) {
+		char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		c->data_dir = (slash && d[0]) ? d : (free(d), strdup(slash ? "/" : "."));
+	}
+	if (c->plugin_dir == NULL)
+		c->plugin_dir = strdup(MF_PLUGINDIR);
+	if (c->control == NULL) {
+		size_t n = strlen(c->data_dir) + 32;
+		if ((c->control = malloc(n)) != NULL)
+			snprintf(c->control, n, "ipc://%s/control.sock", c->data_dir);
+	}
+	if (c->listen == NULL)
+		c->listen = strdup("");
+	if (c->heartbeat_ms * 2 > c->peer_timeout_ms) {
+		snprintf(err, errlen, "%s: peer_timeout_ms (%u) must be at least twice heartbeat_ms (%u)",
+			 path, c->peer_timeout_ms, c->heartbeat_ms);
+		mf_config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+mf_config_free(mf_config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_peers; i++) {
+		free(c->peers[i].name);
+		free(c->peers[i].endpoint);
+	}
+	for (size_t i = 0; i < c->n_regions; i++)
+		free(c->regions[i].name);
+	free(c->peers);
+	free(c->regions);
+	free(c->path);
+	free(c->data_dir);
+	free(c->listen);
+	free(c->plugin_dir);
+	free(c->control);
+	free(c);
+}
+
+int
+mf_config_append(const char *path, const char *text, char *err, size_t errlen)
+{
+	char *old = NULL, *nw;
+	size_t ol = 0, tl = strlen(text);
+	mf_config *c;
+	char e2[512];
+
+	if (mf_read_file(path, &old, &ol, err, errlen) != 0)
+		return -1;
+	if ((nw = malloc(ol + tl + 2)) == NULL) {
+		free(old);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(nw, old, ol);
+	if (ol > 0 && old[ol - 1] != '\n')
+		nw[ol++] = '\n';
+	memcpy(nw + ol, text, tl);
+	if (mf_write_file(path, nw, ol + tl, 0600, err, errlen) != 0)
+		goto fail;
+	if ((c = mf_config_load(path, e2, sizeof(e2))) == NULL) {
+		snprintf(err, errlen, "%s", e2);
+		/* restore what was there */
+		mf_write_file(path, old, strlen(old), 0600, e2, sizeof(e2));
+		goto fail;
+	}
+	mf_config_free(c);
+	free(old);
+	free(nw);
+	return 0;
+fail:
+	free(old);
+	free(nw);
+	return -1;
+}
+
+int
+mf_config_keyring(const mf_config *c, mf_keyring *kr, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->n_regions; i++)
+		if (mf_keyring_set(kr, c->regions[i].code, c->regions[i].signing_key) != 0) {
+			snprintf(err, errlen, "%s:%u: [region %s] signing_key is not a valid Ed25519 public key",
+				 c->path, c->regions[i].line, c->regions[i].code);
+			return -1;
+		}
+	return 0;
+}
+
+const mf_peer_conf *
+mf_config_peer_by_key(const mf_config *c, const char *curve_key)
+{
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (strcmp(c->peers[i].curve_key, curve_key) == 0)
+			return &c->peers[i];
+	return NULL;
+}

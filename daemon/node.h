@@ -1,0 +1,44 @@
+/*
+ * node.h — a node's on-disk identity and state, opened as one object:
+ * config, signing key, CURVE keys, keyring and store.  Used by the daemon
+ * and by tests; the client only uses mf_node_init and paths.
+ *
+ * Data directory layout (mode 0700):
+ *   mentorfed.conf  signing.key  signing.pub  curve.key  curve.pub
+ *   store.db (+ -wal, -shm)  mentorfedd.lock  control.sock
+ */
+#ifndef MF_NODE_H
+#define MF_NODE_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "store.h"
+
+typedef struct mf_node {
+	char *dir;
+	mf_config *cfg;
+	mf_key *key;			/* own signing key */
+	uint8_t pub[MF_PUBKEY_LEN];
+	char curve_pub[MF_Z85_KEY_LEN + 1], curve_sec[MF_Z85_KEY_LEN + 1];
+	mf_keyring *keyring;		/* configured regions + own */
+	mf_store *store;
+	int store_was_new;		/* the store was created by this open */
+} mf_node;
+
+/* Create a node in dir: directory, config, keys, empty store. */
+int mf_node_init(const char *dir, const char *region, const char *listen, char *err,
+		 size_t errlen);
+
+/* Open an initialised node.  The store is opened unless no_store. */
+mf_node *mf_node_open(const char *dir, int no_store, char *err, size_t errlen);
+void mf_node_close(mf_node *n);
+
+/* Re-read the config file and rebuild the keyring. 0 or -1 (node unchanged). */
+int mf_node_reload(mf_node *n, char *err, size_t errlen);
+
+/* The data directory from -d, else $MENTORFED_DIR, else NULL. */
+const char *mf_node_dir_default(const char *opt);
+
+#endif

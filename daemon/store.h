@@ -1,0 +1,164 @@
+/*
+ * store.h — the node's SQLite store: block headers with their leaves, the
+ * current version of every record, the version vector, fork evidence and
+ * counters.  One database file per node, WAL mode.
+ *
+ * Every function that changes the store runs in one SQLite transaction: a
+ * failure leaves the store as it was.
+ */
+#ifndef MF_STORE_H
+#define MF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "keys.h"
+#include "record.h"
+
+typedef struct mf_store mf_store;
+
+/* Open or create path for `region`.  A database of another region, a file
+ * that is not a mentorfed store, or a newer schema is refused with err. */
+mf_store *mf_store_open(const char *path, const char *region, char *err, size_t errlen);
+void mf_store_close(mf_store *s);
+sqlite3 *mf_store_db(mf_store *s);
+const char *mf_store_region(const mf_store *s);
+
+/* ------------------------------------------------------------ local writes */
+
+/* One record to write locally.  body is the encoded body message. */
+typedef struct mf_put {
+	const char *id;
+	const char *kind;
+	int deleted;
+	const uint8_t *body;
+	size_t body_len;
+} mf_put;
+
+typedef struct mf_commit_result {
+	size_t changed;		/* versions created */
+	size_t unchanged;	/* puts equal to the current version: skipped */
+	uint64_t first_seq, last_seq;	/* seqs created (0 when none) */
+	size_t blocks;
+} mf_commit_result;
+
+/* Create new versions of this node's records, seal them into blocks
+ * signed by key and store everything in one transaction.  A put equal to
+ * the current version (same kind, tombstone flag and body) creates
+ * nothing.  A delete of a missing record is an error.  0 or -1. */
+int mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t n,
+			  mf_commit_result *res, char *err, size_t errlen);
+
+/* ------------------------------------------------------------ remote apply */
+
+/* A block received from a peer, with the versions sent for its leaves
+ * (encoded Mentorfed__Version messages; leaves superseded later may come
+ * without one). */
+typedef struct mf_block_in {
+	const uint8_t *header;
+	size_t header_len;
+	const uint8_t *sig;
+	size_t sig_len;
+	const uint8_t *const *versions;
+	const size_t *version_lens;
+	size_t n_versions;
+} mf_block_in;
+
+enum mf_apply_outcome {
+	MF_APPLY_OK = 0,	/* applied */
+	MF_APPLY_DUPLICATE,	/* already held, identical */
+	MF_APPLY_BAD_SIGNATURE,	/* shape, unknown region or signature */
+	MF_APPLY_NO_LINK,	/* does not continue the origin's chain */
+	MF_APPLY_BAD_VERSION,	/* a version matches no leaf / malformed */
+	MF_APPLY_FORK		/* a different signed block for held seqs */
+};
+
+typedef struct mf_apply_result {
+	size_t applied_blocks, duplicate_blocks;
+	size_t applied_versions;	/* versions that became current */
+	size_t stale_versions;		/* older than what is held: ignored */
+	size_t rejected_blocks;
+	enum mf_apply_outcome first_error;
+	char origin[16];		/* origin of the rejected block */
+	uint64_t error_seq;
+} mf_apply_result;
+
+/* Verify and apply blocks in order in one transaction.  Application stops
+ * at the first rejected block; the verified blocks before it are kept
+ * (each block is applied whole or not at all).  A fork stores both headers
+ * as evidence.  Returns 0 when every block was applied or a duplicate, 1
+ * when one was rejected (details in res and err), -1 on a store error. */
+int mf_store_apply(mf_store *s, const mf_keyring *kr, const mf_block_in *blocks, size_t n,
+		   mf_apply_result *res, char *err, size_t errlen);
+
+/* Leaves applied without a body and not yet superseded, with seq <= upto,
+ * for origin: a stream that claims completeness up to `upto` withheld
+ * them.  Returns their count and the lowest seq in *first. */
+size_t mf_store_withheld(mf_store *s, const char *origin, uint64_t upto, uint64_t *first);
+
+/* Undo an origin's chain from the block holding seq `from` on: its blocks,
+ * the records whose current version came from them and pending leaves are
+ * deleted; the vector goes back.  Used when a stream proves dishonest. */
+int mf_store_truncate_origin(mf_store *s, const char *origin, uint64_t from, char *err,
+			     size_t errlen);
+
+/* ------------------------------------------------------------ reads */
+
+/* The version vector: seq up to which the origin's chain is held (0 when
+ * nothing), and the head block's hash (zeroes when nothing). */
+uint64_t mf_store_vv(mf_store *s, const char *origin, uint8_t head[MF_HASH_LEN]);
+/* Call fn for each origin of the vector. */
+int mf_store_vv_each(mf_store *s, int (*fn)(void *arg, const char *origin, uint64_t seq),
+		     void *arg);
+
+/* Call fn for each block of origin with last_seq > after, in seq order,
+ * at most `limit` blocks.  Returns the number visited or -1. */
+typedef int (*mf_block_fn)(void *arg, const uint8_t *header, size_t header_len,
+			   const uint8_t *sig, uint64_t first_seq, uint64_t last_seq);
+int mf_store_blocks_after(mf_store *s, const char *origin, uint64_t after, size_t limit,
+			  mf_block_fn fn, void *arg);
+
+/* Call fn for each current version of origin with seq in [lo, hi], in seq
+ * order, as an encoded Mentorfed__Version. */
+typedef int (*mf_version_fn)(void *arg, uint64_t seq, const uint8_t *version, size_t len);
+int mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi,
+			 mf_version_fn fn, void *arg);
+
+/* A current record, decoded.  Owned by the caller: mf_record_free. */
+typedef struct mf_record {
+	char *id, *kind, *origin;
+	uint64_t seq, hlc;
+	int deleted;
+	uint8_t *body;
+	size_t body_len;
+	uint8_t hash[MF_HASH_LEN];
+} mf_record;
+void mf_record_free(mf_record *r);
+
+/* The current version of id, or NULL when there is none. */
+mf_record *mf_store_get(mf_store *s, const char *id);
+
+/* Call fn for every current record matching the filters (NULL: any), in
+ * id order; tombstones only when with_deleted. */
+typedef int (*mf_record_fn)(void *arg, const mf_record *r);
+int mf_store_each(mf_store *s, const char *kind, const char *origin, int with_deleted,
+		  mf_record_fn fn, void *arg);
+
+/* SHA-256 over every current record's (id, version hash), in id order.
+ * Equal on two nodes exactly when they hold the same current versions. */
+int mf_store_digest(mf_store *s, uint8_t out[MF_HASH_LEN]);
+
+/* Counts for status. */
+int64_t mf_store_count(mf_store *s, const char *sql_where);
+
+/* Fork evidence: number of forks recorded for origin (NULL: all). */
+int64_t mf_store_forks(mf_store *s, const char *origin);
+
+/* Small key/value meta table (persisted counters, flags). */
+int mf_store_meta_get(mf_store *s, const char *key, char *buf, size_t len);
+int mf_store_meta_set(mf_store *s, const char *key, const char *value);
+int64_t mf_store_meta_get_i64(mf_store *s, const char *key, int64_t dflt);
+int mf_store_meta_add_i64(mf_store *s, const char *key, int64_t delta);
+
+#endif
