@@ -241,16 +241,18 @@ static int
 v_init(int argc, char **argv)
 {
 	static const struct option lo[] = { { "region", 1, 0, 'r' }, { "listen", 1, 0, 'l' },
-					    { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	const char *region = NULL, *listen = "";
+					    { "plugin-dir", 1, 0, 'p' }, { "help", 0, 0, 'h' },
+					    { 0, 0, 0, 0 } };
+	const char *region = NULL, *listen = "", *plugin_dir = NULL;
 	char err[1024], *pubp, *pub = NULL, *cpub = NULL, *cpp;
 	const char *dir;
 	int c;
 
-	VERB_GETOPT(argc, argv, lo, "r:l:h", c) {
+	VERB_GETOPT(argc, argv, lo, "r:l:p:h", c) {
 		switch (c) {
 		case 'r': region = optarg; break;
 		case 'l': listen = optarg; break;
+		case 'p': plugin_dir = optarg; break;
 		case 'h': return verb_help("init", stdout);
 		default: return verb_help("init", stderr);
 		}
@@ -260,7 +262,7 @@ v_init(int argc, char **argv)
 	dir = need_dir();
 	if (*listen && strncmp(listen, "tcp://", 6) != 0 && strncmp(listen, "ipc://", 6) != 0)
 		return die(EX_USAGE, "--listen: expected a ZeroMQ endpoint such as tcp://127.0.0.1:7701");
-	if (mf_node_init(dir, region, listen, err, sizeof(err)) != 0)
+	if (mf_node_init(dir, region, listen, plugin_dir, err, sizeof(err)) != 0)
 		return die(EX_CANTCREAT, "%s", err);
 	pubp = mf_path(dir, "signing.pub");
 	cpp = mf_path(dir, "curve.pub");
@@ -1105,7 +1107,7 @@ v_roadmap(int argc, char **argv)
 static int v_help(int argc, char **argv);
 
 static const verb verbs[] = {
-	{ "init", v_init, "init --region CODE [--listen ENDPOINT]",
+	{ "init", v_init, "init --region CODE [--listen ENDPOINT] [--plugin-dir DIR]",
 	  "Create a node in the data directory: config, Ed25519 signing key, ZeroMQ CURVE\n"
 	  "key pair (secret files mode 0600) and an empty store.  Prints the public keys\n"
 	  "to hand to other regions." },

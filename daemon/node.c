@@ -28,7 +28,8 @@ mf_node_dir_default(const char *opt)
 }
 
 int
-mf_node_init(const char *dir, const char *region, const char *listen, char *err, size_t errlen)
+mf_node_init(const char *dir, const char *region, const char *listen, const char *plugin_dir,
+	     char *err, size_t errlen)
 {
 	char *cpath = NULL, *conf = NULL;
 	uint8_t pub[MF_PUBKEY_LEN];
@@ -66,7 +67,7 @@ mf_node_init(const char *dir, const char *region, const char *listen, char *err,
 		goto out;
 	mf_key_public(k, pub);
 	mf_hex(pub, sizeof(pub), hex);
-	cl = 2048 + strlen(listen ? listen : "");
+	cl = 2048 + strlen(listen ? listen : "") + (plugin_dir ? strlen(plugin_dir) : 0);
 	if ((conf = malloc(cl)) == NULL)
 		goto out;
 	snprintf(conf, cl,
@@ -75,11 +76,13 @@ mf_node_init(const char *dir, const char *region, const char *listen, char *err,
 		 "region = %s\n"
 		 "listen = %s\n"
 		 "log_level = info\n"
+		 "%s%s%s"
 		 "\n"
 		 "; this node's own signing key, so its records verify like any region's\n"
 		 "[region %s]\n"
 		 "signing_key = %s\n",
-		 region, listen ? listen : "", region, hex);
+		 region, listen ? listen : "", plugin_dir ? "plugin_dir = " : "",
+		 plugin_dir ? plugin_dir : "", plugin_dir ? "\n" : "", region, hex);
 	if (mf_write_file(cpath, conf, strlen(conf), 0600, err, errlen) != 0)
 		goto out;
 	{

@@ -27,9 +27,10 @@ typedef struct mf_node {
 	int store_was_new;		/* the store was created by this open */
 } mf_node;
 
-/* Create a node in dir: directory, config, keys, empty store. */
-int mf_node_init(const char *dir, const char *region, const char *listen, char *err,
-		 size_t errlen);
+/* Create a node in dir: directory, config, keys, empty store.  listen
+ * may be "" (no listener), plugin_dir NULL (the installed default). */
+int mf_node_init(const char *dir, const char *region, const char *listen,
+		 const char *plugin_dir, char *err, size_t errlen);
 
 /* Open an initialised node.  The store is opened unless no_store. */
 mf_node *mf_node_open(const char *dir, int no_store, char *err, size_t errlen);

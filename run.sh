@@ -1,0 +1,85 @@
+#!/bin/sh
+# run.sh — the project's two entry points, for a fresh Debian 12 machine as
+# root (or a user with sudo):
+#
+#   ./run.sh demo   install the Debian packages, build, and run the main job:
+#                   a two-region federation (Tomsk, Chelyabinsk) on loopback
+#                   that imports the real documents and syncs them
+#   ./run.sh test   install, build, and run the full test suite twice: once
+#                   normally and once under AddressSanitizer + UBSan; ends
+#                   with one line "N passed, N failed"
+#
+# Builds go to _build/ (and _build_asan/); nothing is written elsewhere
+# except the packages installed.
+set -eu
+cd "$(dirname "$0")"
+TOP=$(pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+PACKAGES="build-essential autoconf automake libtool pkg-config
+libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev
+libjansson-dev libinih-dev check python3 python3-zmq python3-protobuf
+protobuf-compiler iproute2 procps"
+
+install_packages() {
+	missing=""
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "== installing Debian packages:$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {	# build DIR [configure args]
+	dir=$1
+	shift
+	[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || ./autogen.sh
+	mkdir -p "$dir"
+	if [ ! -f "$dir/Makefile" ]; then
+		(cd "$dir" && "$TOP/configure" -q "$@")
+	fi
+	echo "== building in $dir"
+	make -C "$dir" -s -j"$JOBS" >/dev/null
+}
+
+count_results() {	# count_results DIR...: sum the TAP results of the test logs
+	awk '/^:test-result: (PASS|XFAIL)/ {p++} /^:test-result: (FAIL|XPASS|ERROR)/ {f++}
+	     END {printf "%d %d\n", p, f}' $(find "$@" -name '*.trs' 2>/dev/null) /dev/null
+}
+
+case "${1:-}" in
+demo)
+	install_packages
+	build _build
+	exec "$TOP/tests/demo.sh" "$TOP/_build"
+	;;
+test)
+	install_packages
+	build _build
+	rc=0
+	echo "== make check"
+	make -C _build -j"$JOBS" check >/dev/null 2>&1 || rc=1
+	grep -h -E '^(# (TOTAL|PASS|FAIL|ERROR|SKIP)|FAIL:|ERROR:)' _build/test-suite.log | sed 's/^/   /' || true
+	echo "== make check under AddressSanitizer + UndefinedBehaviorSanitizer"
+	build _build_asan --enable-sanitizers CFLAGS="-O1 -g"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -C _build_asan -j"$JOBS" check >/dev/null 2>&1 || rc=1
+	grep -h -E '^(# (TOTAL|PASS|FAIL|ERROR|SKIP)|FAIL:|ERROR:)' _build_asan/test-suite.log | sed 's/^/   /' || true
+	for f in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find _build _build_asan -name '*.trs') 2>/dev/null); do
+		echo "---- ${f%.trs}.log"
+		tail -40 "${f%.trs}.log"
+	done
+	set -- $(count_results _build _build_asan)
+	echo "$1 passed, $2 failed"
+	[ "$2" -eq 0 ] && [ "$rc" -eq 0 ]
+	;;
+*)
+	echo "usage: ./run.sh demo | ./run.sh test" >&2
+	exit 64
+	;;
+esac
