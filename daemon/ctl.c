@@ -19,6 +19,7 @@
 #include "json.h"
 #include "kinds.h"
 #include "log.h"
+#include "query.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -418,6 +419,22 @@ mf_ctl_dispatch(mf_daemon *d, json_t *req, char **payload, size_t *plen)
 		return cmd_digest(d);
 	if (strcmp(cmd, "reload") == 0)
 		return cmd_reload(d);
+	{
+		static const struct {
+			const char *name;
+			json_t *(*fn)(mf_daemon *, json_t *);
+		} q[] = {
+			{ "mentor_find", mf_query_find_mentor }, { "pair_propose", mf_query_pair_propose },
+			{ "pair_answer", mf_query_pair_answer }, { "pair_list", mf_query_pair_list },
+			{ "offer", mf_query_offer }, { "apply", mf_query_apply },
+			{ "decide", mf_query_decide }, { "decide_one", mf_query_decide_one },
+			{ "offers", mf_query_offers }, { "offer_show", mf_query_offer_show },
+			{ "overview", mf_query_overview },
+		};
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+			if (strcmp(cmd, q[i].name) == 0)
+				return q[i].fn(d, req);
+	}
 	if (strcmp(cmd, "stop") == 0) {
 		d->stop = 1;
 		return mf_reply_ok();

@@ -124,44 +124,215 @@ rm_fn(void *arg, const mf_record *r)
 	return 0;
 }
 
-static json_t *
-cmd_roadmap(mf_daemon *d, json_t *req)
+static int
+parse_at(json_t *req, mf_date *date)
 {
-	static const char *const kinds[] = { "roadmap", "roadmap_item", "roadmap_item_report",
-					     "target", NULL };
-	const char *region = json_string_value(json_object_get(req, "region"));
 	const char *at = json_string_value(json_object_get(req, "at"));
-	mf_date date;
-	rm_collect c;
-	json_t *report, *rep;
 
-	if (region == NULL)
-		return mf_reply_error(EX_USAGE, "roadmap: region missing");
 	if (at != NULL) {
-		if (sscanf(at, "%4d-%2d-%2d", &date.year, &date.month, &date.day) != 3 ||
-		    date.month < 1 || date.month > 12 || date.day < 1 || date.day > 31)
-			return mf_reply_error(EX_USAGE, "--at: expected a date YYYY-MM-DD, got '%s'", at);
+		if (strlen(at) != 10 ||
+		    sscanf(at, "%4d-%2d-%2d", &date->year, &date->month, &date->day) != 3 ||
+		    date->month < 1 || date->month > 12 || date->day < 1 || date->day > 31)
+			return -1;
 	} else {
 		time_t t = time(NULL);
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		date.year = tm.tm_year + 1900;
-		date.month = tm.tm_mon + 1;
-		date.day = tm.tm_mday;
+		date->year = tm.tm_year + 1900;
+		date->month = tm.tm_mon + 1;
+		date->day = tm.tm_mday;
 	}
+	return 0;
+}
+
+/* One region's roadmaps judged at date by its own model; NULL on error. */
+static json_t *
+judge_region(mf_daemon *d, const char *region, mf_date date)
+{
+	static const char *const kinds[] = { "roadmap", "roadmap_item", "roadmap_item_report",
+					     "target", NULL };
+	rm_collect c;
+	json_t *report;
+
 	c.arr = json_array();
 	for (int i = 0; kinds[i]; i++)
 		if (mf_store_each(d->node->store, kinds[i], region, 0, rm_fn, &c) != 0) {
 			json_decref(c.arr);
-			return mf_reply_error(EX_SOFTWARE, "store read failed");
+			return NULL;
 		}
 	report = mf_roadmap_judge(d->plugins, region, date, c.arr);
 	json_decref(c.arr);
-	if (report == NULL)
-		return mf_reply_error(EX_SOFTWARE, "roadmap: judging failed");
-	rep = mf_reply_ok();
-	json_object_set_new(rep, "report", report);
+	return report;
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
+
+static void
+target_row(json_t *rows, const char *region, json_t *tg)
+{
+	char goal[64], act[64];
+	const char *unit = str(tg, "unit");
+
+	snprintf(goal, sizeof(goal), "%g%s%s", json_number_value(json_object_get(tg, "value")),
+		 *unit && strcmp(unit, "%") != 0 ? " " : "", unit);
+	if (json_is_true(json_object_get(tg, "has_actual")))
+		snprintf(act, sizeof(act), "%g%s%s", json_number_value(json_object_get(tg, "actual")),
+			 *unit && strcmp(unit, "%") != 0 ? " " : "", unit);
+	else
+		snprintf(act, sizeof(act), "-");
+	json_array_append_new(rows, json_pack("[s,s,s,s,s,s]", region, str(tg, "indicator"), goal, act,
+					      str(tg, "deadline"), str(tg, "state")));
+}
+
+/* Rows for one region's report: items (overdue first) and targets. */
+static void
+report_rows(json_t *report, json_t *items, json_t *targets)
+{
+	const char *region = str(report, "region");
+	json_t *rm, *it, *tg;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(report, "roadmaps"), i, rm) {
+		json_array_foreach(json_object_get(rm, "items"), k, it)
+			json_array_append_new(items, json_pack("[s,s,s,s,s,s,s]", region,
+							       str(report, "model"), str(it, "number"),
+							       str(it, "status"), str(it, "timing_raw"),
+							       str(it, "title"), str(it, "lead")));
+		json_array_foreach(json_object_get(rm, "targets"), k, tg)
+			target_row(targets, region, tg);
+	}
+	json_array_foreach(json_object_get(report, "targets"), k, tg)
+		target_row(targets, region, tg);
+}
+
+static int
+status_rank(const char *s)
+{
+	static const char *const order[] = { "overdue", "in_progress", "continuous", "planned",
+					      "unknown", "done", NULL };
+	for (int i = 0; order[i]; i++)
+		if (strcmp(s, order[i]) == 0)
+			return i;
+	return 99;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int rx = status_rank(json_string_value(json_array_get(x, 3)));
+	int ry = status_rank(json_string_value(json_array_get(y, 3)));
+
+	if (rx != ry)
+		return rx - ry;
+	return strcmp(json_string_value(json_array_get(x, 0)), json_string_value(json_array_get(y, 0)));
+}
+
+/* Sort item rows by status (overdue first), stable within a status. */
+static json_t *
+sorted_rows(json_t *rows)
+{
+	size_t n = json_array_size(rows), i;
+	json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+
+	for (i = 0; v && i < n; i++)
+		v[i] = json_array_get(rows, i);
+	/* qsort is not stable: make it so by falling back to the input order */
+	if (v) {
+		for (size_t a = 1; a < n; a++)	/* insertion sort: stable, n is small */
+			for (size_t b = a; b > 0 && row_cmp(&v[b - 1], &v[b]) > 0; b--) {
+				json_t *t = v[b];
+				v[b] = v[b - 1];
+				v[b - 1] = t;
+			}
+		for (i = 0; i < n; i++)
+			json_array_append(out, v[i]);
+	}
+	free(v);
+	json_decref(rows);
+	return out;
+}
+
+static json_t *
+roadmap_reply(json_t *data, json_t *items, json_t *targets)
+{
+	json_t *rep = mf_reply_ok(), *t1, *t2;
+
+	t1 = json_pack("{s:s, s:[s,s,s,s,s,s,s], s:o}", "title", "roadmap items (overdue first)",
+		       "columns", "REGION", "MODEL", "NO", "STATUS", "TIMING", "TITLE", "LEAD", "rows",
+		       sorted_rows(items));
+	t2 = json_pack("{s:s, s:[s,s,s,s,s,s], s:o}", "title", "targets against goals", "columns",
+		       "REGION", "INDICATOR", "GOAL", "ACTUAL", "DEADLINE", "STATE", "rows", targets);
+	json_object_set_new(rep, "data", data);
+	json_object_set_new(rep, "tables", json_pack("[o,o]", t1, t2));
 	return rep;
+}
+
+static json_t *
+cmd_roadmap(mf_daemon *d, json_t *req)
+{
+	const char *region = json_string_value(json_object_get(req, "region"));
+	mf_date date;
+	json_t *report, *items = json_array(), *targets = json_array();
+
+	if (region == NULL || parse_at(req, &date) != 0) {
+		json_decref(items);
+		json_decref(targets);
+		return mf_reply_error(EX_USAGE, region ? "--at: expected a date YYYY-MM-DD" :
+							 "roadmap: region missing");
+	}
+	if ((report = judge_region(d, region, date)) == NULL) {
+		json_decref(items);
+		json_decref(targets);
+		return mf_reply_error(EX_SOFTWARE, "roadmap: store read failed");
+	}
+	report_rows(report, items, targets);
+	return roadmap_reply(report, items, targets);
+}
+
+static int
+origin_cb(void *arg, const char *origin, uint64_t seq)
+{
+	(void)seq;
+	json_array_append_new(arg, json_string(origin));
+	return 0;
+}
+
+static json_t *
+cmd_report_roadmaps(mf_daemon *d, json_t *req)
+{
+	json_t *origins = json_array(), *data = json_array(), *items = json_array(),
+	       *targets = json_array(), *o;
+	mf_date date;
+	size_t i;
+
+	if (parse_at(req, &date) != 0) {
+		json_decref(origins);
+		json_decref(data);
+		json_decref(items);
+		json_decref(targets);
+		return mf_reply_error(EX_USAGE, "--at: expected a date YYYY-MM-DD");
+	}
+	mf_store_vv_each(d->node->store, origin_cb, origins);
+	json_array_foreach(origins, i, o) {
+		json_t *report = judge_region(d, json_string_value(o), date);
+		if (report == NULL)
+			continue;
+		if (json_array_size(json_object_get(report, "roadmaps")) == 0 &&
+		    json_array_size(json_object_get(report, "targets")) == 0) {
+			json_decref(report);
+			continue;
+		}
+		report_rows(report, items, targets);
+		json_array_append_new(data, report);
+	}
+	json_decref(origins);
+	return roadmap_reply(data, items, targets);
 }
 
 json_t *
@@ -177,5 +348,7 @@ mf_ctl_plugins_dispatch(mf_daemon *d, const char *cmd, json_t *req)
 		return cmd_plugin_load(d, req);
 	if (strcmp(cmd, "roadmap") == 0)
 		return cmd_roadmap(d, req);
+	if (strcmp(cmd, "report_roadmaps") == 0)
+		return cmd_report_roadmaps(d, req);
 	return NULL;
 }

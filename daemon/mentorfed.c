@@ -1026,14 +1026,15 @@ v_plugin(int argc, char **argv)
 	return EX_OK;
 }
 
+static int run_query(json_t *req);
+
 static int
 v_roadmap(int argc, char **argv)
 {
 	static const struct option lo[] = { { "at", 1, 0, 'a' }, { "help", 0, 0, 'h' },
 					    { 0, 0, 0, 0 } };
-	json_t *req, *rep, *rm, *it, *tg;
-	size_t i, k;
-	int c, code;
+	json_t *req;
+	int c;
 
 	req = json_pack("{s:s}", "cmd", "roadmap");
 	VERB_GETOPT(argc, argv, lo, "a:h", c) {
@@ -1048,58 +1049,323 @@ v_roadmap(int argc, char **argv)
 		return verb_help("roadmap", stderr);
 	}
 	json_object_set_new(req, "region", json_string(argv[optind]));
+	return run_query(req);
+}
+
+/* ---------------------------------------------------------------- exchange */
+
+static void
+csv_cell(const char *c)
+{
+	if (c == NULL)
+		c = "";
+	if (strpbrk(c, ",\"\n\r") == NULL) {
+		fputs(c, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *c; c++) {
+		if (*c == '"')
+			putchar('"');
+		putchar(*c);
+	}
+	putchar('"');
+}
+
+/* Render a reply's "tables" (table or CSV) or its "data" (--json). */
+static int
+render(json_t *rep)
+{
+	json_t *t, *row, *cell;
+	size_t i, k, c;
+
+	if (opt_json) {
+		mf_json_print(stdout, json_object_get(rep, "data"));
+		return EX_OK;
+	}
+	json_array_foreach(json_object_get(rep, "tables"), i, t) {
+		json_t *cols = json_object_get(t, "columns");
+		size_t nc = json_array_size(cols);
+		if (opt_csv) {
+			if (i > 0)
+				putchar('\n');
+			json_array_foreach(cols, c, cell) {
+				if (c)
+					putchar(',');
+				csv_cell(json_string_value(cell));
+			}
+			putchar('\n');
+			json_array_foreach(json_object_get(t, "rows"), k, row) {
+				json_array_foreach(row, c, cell) {
+					if (c)
+						putchar(',');
+					csv_cell(json_string_value(cell));
+				}
+				putchar('\n');
+			}
+		} else {
+			const char **hdr = calloc(nc + 1, sizeof(*hdr)), **cells = calloc(nc + 1, sizeof(*cells));
+			mf_table *tb;
+			if (hdr == NULL || cells == NULL) {
+				free(hdr);
+				free(cells);
+				return EX_OSERR;
+			}
+			json_array_foreach(cols, c, cell)
+				hdr[c] = json_string_value(cell);
+			tb = mf_table_new(hdr);
+			json_array_foreach(json_object_get(t, "rows"), k, row) {
+				for (c = 0; c < nc; c++)
+					cells[c] = json_string_value(json_array_get(row, c));
+				mf_table_row(tb, cells);
+			}
+			if (i > 0)
+				putchar('\n');
+			if (json_string_value(json_object_get(t, "title")))
+				printf("%s (%zu)\n", json_string_value(json_object_get(t, "title")),
+				       json_array_size(json_object_get(t, "rows")));
+			mf_table_print(tb, stdout, 72);
+			free(hdr);
+			free(cells);
+		}
+	}
+	return EX_OK;
+}
+
+static int
+run_query(json_t *req)
+{
+	json_t *rep;
+	int code;
+
+	if ((rep = call(req, &code)) == NULL)
+		return code;
+	code = render(rep);
+	json_decref(rep);
+	return code;
+}
+
+/* Render a put reply (a record written by an exchange command). */
+static int
+run_write(json_t *req, const char *what)
+{
+	json_t *rep;
+	int code;
+
 	if ((rep = call(req, &code)) == NULL)
 		return code;
 	if (opt_json) {
-		mf_json_print(stdout, json_object_get(rep, "report"));
-		json_decref(rep);
-		return EX_OK;
-	}
-	rep = json_incref(json_object_get(rep, "report")) ? rep : rep;
-	{
-		json_t *r = json_object_get(rep, "report");
-		printf("%s at %s, judged by model %s\n", json_string_value(json_object_get(r, "region")),
-		       json_string_value(json_object_get(r, "at")),
-		       json_string_value(json_object_get(r, "model")));
-		json_array_foreach(json_object_get(r, "roadmaps"), i, rm) {
-			static const char *const h[] = { "NO", "STATUS", "TIMING", "TITLE", NULL };
-			static const char *const th[] = { "TARGET", "GOAL", "ACTUAL", "DEADLINE", "STATE", NULL };
-			mf_table *t = mf_table_new(h), *tt;
-			printf("\n%s\n", json_string_value(json_object_get(rm, "title")));
-			json_array_foreach(json_object_get(rm, "items"), k, it) {
-				const char *row[4];
-				row[0] = json_string_value(json_object_get(it, "number"));
-				row[1] = json_string_value(json_object_get(it, "status"));
-				row[2] = json_string_value(json_object_get(it, "timing_raw"));
-				row[3] = json_string_value(json_object_get(it, "title"));
-				mf_table_row(t, row);
-			}
-			mf_table_print(t, stdout, 60);
-			if (json_array_size(json_object_get(rm, "targets")) == 0)
-				continue;
-			tt = mf_table_new(th);
-			json_array_foreach(json_object_get(rm, "targets"), k, tg) {
-				char goal[64], act[64];
-				const char *row[5];
-				snprintf(goal, sizeof(goal), "%g %s", json_number_value(json_object_get(tg, "value")),
-					 json_string_value(json_object_get(tg, "unit")) ? json_string_value(json_object_get(tg, "unit")) : "");
-				if (json_is_true(json_object_get(tg, "has_actual")))
-					snprintf(act, sizeof(act), "%g", json_number_value(json_object_get(tg, "actual")));
-				else
-					snprintf(act, sizeof(act), "-");
-				row[0] = json_string_value(json_object_get(tg, "indicator"));
-				row[1] = goal;
-				row[2] = act;
-				row[3] = json_string_value(json_object_get(tg, "deadline"));
-				row[4] = json_string_value(json_object_get(tg, "state"));
-				mf_table_row(tt, row);
-			}
-			printf("\n");
-			mf_table_print(tt, stdout, 60);
-		}
+		json_object_del(rep, "ok");
+		mf_json_print(stdout, rep);
+	} else {
+		printf("%s %s%s\n", what, json_string_value(json_array_get(json_object_get(rep, "ids"), 0)),
+		       json_integer_value(json_object_get(rep, "changed")) ? "" : " (unchanged)");
 	}
 	json_decref(rep);
 	return EX_OK;
+}
+
+static int
+v_mentor(int argc, char **argv)
+{
+	static const struct option lo[] = { { "direction", 1, 0, 'D' }, { "limit", 1, 0, 'n' },
+					    { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	json_t *req = json_pack("{s:s, s:[]}", "cmd", "mentor_find", "directions");
+	uint64_t n;
+	int c;
+
+	VERB_GETOPT(argc, argv, lo, "D:n:h", c) {
+		switch (c) {
+		case 'D': json_array_append_new(json_object_get(req, "directions"), json_string(optarg)); break;
+		case 'n':
+			if (mf_parse_u64(optarg, 1, 10000, &n) != 0) {
+				json_decref(req);
+				return die(EX_USAGE, "--limit: expected a number 1..10000");
+			}
+			json_object_set_new(req, "limit", json_integer((json_int_t)n));
+			break;
+		case 'h': json_decref(req); return verb_help("mentor", stdout);
+		default: json_decref(req); return verb_help("mentor", stderr);
+		}
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "find") != 0) {
+		json_decref(req);
+		return verb_help("mentor", stderr);
+	}
+	json_object_set_new(req, "school", json_string(argv[optind + 1]));
+	return run_query(req);
+}
+
+static int
+v_pair(int argc, char **argv)
+{
+	static const struct option lo[] = { { "mentor", 1, 0, 'm' }, { "mentee", 1, 0, 'e' },
+					    { "direction", 1, 0, 'D' }, { "start", 1, 0, 's' },
+					    { "end", 1, 0, 'E' }, { "note", 1, 0, 'N' },
+					    { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+	json_t *req = json_pack("{s:[]}", "directions");
+	const char *sub;
+	int c;
+
+	VERB_GETOPT(argc, argv, lo, "m:e:D:s:E:N:h", c) {
+		switch (c) {
+		case 'm': json_object_set_new(req, "mentor", json_string(optarg)); break;
+		case 'e': json_object_set_new(req, "mentee", json_string(optarg)); break;
+		case 'D': json_array_append_new(json_object_get(req, "directions"), json_string(optarg)); break;
+		case 's': json_object_set_new(req, "start", json_string(optarg)); break;
+		case 'E': json_object_set_new(req, "end", json_string(optarg)); break;
+		case 'N': json_object_set_new(req, "note", json_string(optarg)); break;
+		case 'h': json_decref(req); return verb_help("pair", stdout);
+		default: json_decref(req); return verb_help("pair", stderr);
+		}
+	}
+	sub = optind < argc ? argv[optind] : "";
+	if (strcmp(sub, "propose") == 0 && argc - optind == 1) {
+		json_object_set_new(req, "cmd", json_string("pair_propose"));
+		return run_write(req, "proposed");
+	}
+	if ((strcmp(sub, "confirm") == 0 || strcmp(sub, "decline") == 0) && argc - optind == 2) {
+		json_object_set_new(req, "cmd", json_string("pair_answer"));
+		json_object_set_new(req, "proposal", json_string(argv[optind + 1]));
+		json_object_set_new(req, "confirm", json_boolean(sub[0] == 'c'));
+		return run_write(req, sub[0] == 'c' ? "confirmed by" : "declined by");
+	}
+	if (strcmp(sub, "list") == 0 && argc - optind == 1) {
+		json_object_set_new(req, "cmd", json_string("pair_list"));
+		return run_query(req);
+	}
+	json_decref(req);
+	return verb_help("pair", stderr);
+}
+
+static int
+month_range(const char *m, char *from, char *to)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo;
+
+	if (sscanf(m, "%4d-%2d", &y, &mo) != 2 || strlen(m) != 7 || mo < 1 || mo > 12)
+		return -1;
+	sprintf(from, "%04d-%02d-01", y, mo);
+	sprintf(to, "%04d-%02d-%02d", y, mo,
+		days[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)));
+	return 0;
+}
+
+static int
+v_internship(int argc, char **argv)
+{
+	static const struct option lo[] = { { "host", 1, 0, 'H' }, { "title", 1, 0, 't' },
+					    { "direction", 1, 0, 'D' }, { "from", 1, 0, 'f' },
+					    { "to", 1, 0, 'T' }, { "month", 1, 0, 'M' },
+					    { "places", 1, 0, 'p' }, { "open", 0, 0, 'o' },
+					    { "school", 1, 0, 's' }, { "participants", 1, 0, 'n' },
+					    { "region", 1, 0, 'r' }, { "reason", 1, 0, 'R' },
+					    { "description", 1, 0, 'd' }, { "help", 0, 0, 'h' },
+					    { 0, 0, 0, 0 } };
+	json_t *req = json_pack("{s:[]}", "directions");
+	const char *sub, *month = NULL;
+	uint64_t n;
+	int c;
+
+	VERB_GETOPT(argc, argv, lo, "H:t:D:f:T:M:p:os:n:r:R:d:h", c) {
+		switch (c) {
+		case 'H': json_object_set_new(req, "host", json_string(optarg)); break;
+		case 't': json_object_set_new(req, "title", json_string(optarg)); break;
+		case 'D': json_array_append_new(json_object_get(req, "directions"), json_string(optarg)); break;
+		case 'f': json_object_set_new(req, "from", json_string(optarg)); break;
+		case 'T': json_object_set_new(req, "to", json_string(optarg)); break;
+		case 'M': month = optarg; break;
+		case 'o': json_object_set_new(req, "open", json_true()); break;
+		case 's': json_object_set_new(req, "school", json_string(optarg)); break;
+		case 'r': json_object_set_new(req, "region", json_string(optarg)); break;
+		case 'R': json_object_set_new(req, "reason", json_string(optarg)); break;
+		case 'd': json_object_set_new(req, "description", json_string(optarg)); break;
+		case 'p':
+		case 'n':
+			if (mf_parse_u64(optarg, 1, 100000, &n) != 0) {
+				json_decref(req);
+				return die(EX_USAGE, "--%s: expected a number 1..100000", c == 'p' ? "places" : "participants");
+			}
+			json_object_set_new(req, c == 'p' ? "places" : "participants", json_integer((json_int_t)n));
+			break;
+		case 'h': json_decref(req); return verb_help("internship", stdout);
+		default: json_decref(req); return verb_help("internship", stderr);
+		}
+	}
+	sub = optind < argc ? argv[optind] : "";
+	if (strcmp(sub, "offer") == 0 && argc - optind == 1) {
+		if (month) {
+			char f[16], t[16];
+			if (month_range(month, f, t) != 0) {
+				json_decref(req);
+				return die(EX_USAGE, "--month: expected YYYY-MM");
+			}
+			json_object_set_new(req, "from", json_string(f));
+			json_object_set_new(req, "to", json_string(t));
+		}
+		json_object_set_new(req, "cmd", json_string("offer"));
+		return run_write(req, "offer");
+	}
+	if (strcmp(sub, "list") == 0 && argc - optind == 1) {
+		if (month)
+			json_object_set_new(req, "month", json_string(month));
+		json_object_set_new(req, "cmd", json_string("offers"));
+		return run_query(req);
+	}
+	if (argc - optind == 2) {
+		const char *arg = argv[optind + 1];
+		if (strcmp(sub, "apply") == 0) {
+			json_object_set_new(req, "cmd", json_string("apply"));
+			json_object_set_new(req, "offer", json_string(arg));
+			return run_write(req, "application");
+		}
+		if (strcmp(sub, "decide") == 0) {
+			json_object_set_new(req, "cmd", json_string("decide"));
+			json_object_set_new(req, "offer", json_string(arg));
+			return run_query(req);
+		}
+		if (strcmp(sub, "accept") == 0 || strcmp(sub, "decline") == 0) {
+			json_object_set_new(req, "cmd", json_string("decide_one"));
+			json_object_set_new(req, "application", json_string(arg));
+			json_object_set_new(req, "accept", json_boolean(sub[0] == 'a'));
+			return run_write(req, "decision");
+		}
+		if (strcmp(sub, "show") == 0) {
+			json_object_set_new(req, "cmd", json_string("offer_show"));
+			json_object_set_new(req, "offer", json_string(arg));
+			return run_query(req);
+		}
+	}
+	json_decref(req);
+	return verb_help("internship", stderr);
+}
+
+static int
+v_report(int argc, char **argv)
+{
+	static const struct option lo[] = { { "at", 1, 0, 'a' }, { "help", 0, 0, 'h' },
+					    { 0, 0, 0, 0 } };
+	json_t *req = json_object();
+	int c;
+
+	VERB_GETOPT(argc, argv, lo, "a:h", c) {
+		switch (c) {
+		case 'a': json_object_set_new(req, "at", json_string(optarg)); break;
+		case 'h': json_decref(req); return verb_help("report", stdout);
+		default: json_decref(req); return verb_help("report", stderr);
+		}
+	}
+	if (argc - optind == 1 && strcmp(argv[optind], "overview") == 0) {
+		json_object_set_new(req, "cmd", json_string("overview"));
+		return run_query(req);
+	}
+	if (argc - optind == 1 && strcmp(argv[optind], "roadmaps") == 0) {
+		json_object_set_new(req, "cmd", json_string("report_roadmaps"));
+		return run_query(req);
+	}
+	json_decref(req);
+	return verb_help("report", stderr);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1140,6 +1406,28 @@ static const verb verbs[] = {
 	{ "roadmap", v_roadmap, "roadmap REGION [--at YYYY-MM-DD]",
 	  "Each item of REGION's roadmaps with its status at the date (default today),\n"
 	  "judged by that region's plugin model, and every target against its goal." },
+	{ "mentor", v_mentor, "mentor find SCHOOL_ID [--direction D]... [--limit N]",
+	  "Schools of any region whose competency cards cover what SCHOOL needs: the\n"
+	  "directions given, else those with critical indicators at zero in its latest\n"
+	  "self-diagnosis, else every direction when it is at «Ниже базового».  Ranked by\n"
+	  "direction coverage, then same region, then League membership, then load\n"
+	  "(mentees already taken); each row says why.  --csv for CSV." },
+	{ "pair", v_pair, "pair propose --mentor ID --mentee ID --direction D... --start DATE [--end DATE] | pair confirm|decline PROPOSAL | pair list",
+	  "Mentoring pairs.  The mentee's region proposes (its record); the mentor's\n"
+	  "region confirms or declines (its own record); both nodes show the state." },
+	{ "internship", v_internship,
+	  "internship offer --host ID --title T --direction D... (--from DATE --to DATE | --month YYYY-MM) --places N [--open]\n"
+	  "       | internship apply OFFER --school ID [--participants N]\n"
+	  "       | internship decide OFFER | internship accept|decline APPLICATION [--reason R]\n"
+	  "       | internship list [--direction D] [--month YYYY-MM] [--region R] | internship show OFFER",
+	  "Interregional internships.  The host's region offers; a school applies through\n"
+	  "its own region's node; the host's region decides.  'decide' takes every\n"
+	  "undecided application in a deterministic order (submission time (HLC), then\n"
+	  "id) and never grants more places than offered." },
+	{ "report", v_report, "report roadmaps [--at DATE] | report overview",
+	  "Federation reports: every region's roadmaps side by side (overdue first, each\n"
+	  "judged by its own region's model) with targets against goals; or counts per\n"
+	  "region with when each region's data last arrived.  --csv for CSV." },
 	{ "help", v_help, "help [VERB]", "Show help." },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -1158,7 +1446,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: mentorfed [-d DIR] [--json] VERB [options] [args]\n\n"
 		   "  -d DIR     the node's data directory (default: $MENTORFED_DIR)\n"
-		   "  --json     JSON output instead of tables\n\nverbs:\n");
+		   "  --json     JSON output instead of tables\n"
+		   "  --csv      CSV output for reports\n\nverbs:\n");
 	for (const verb *v = verbs; v->name; v++)
 		fprintf(f, "  %s\n", v->synopsis);
 	fprintf(f, "\n'mentorfed VERB --help' describes a verb.\n");
@@ -1210,10 +1499,13 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	/* --json may also follow the verb */
+	/* --json and --csv may also follow the verb */
 	for (int k = i + 1; k < argc; k++)
-		if (strcmp(argv[k], "--json") == 0) {
-			opt_json = 1;
+		if (strcmp(argv[k], "--json") == 0 || strcmp(argv[k], "--csv") == 0) {
+			if (argv[k][2] == 'j')
+				opt_json = 1;
+			else
+				opt_csv = 1;
 			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k - 1) * sizeof(char *));
 			argc--;
 			k--;

@@ -475,6 +475,17 @@ insert_block(mf_store *s, const char *origin, uint64_t first, uint64_t last,
 	return 0;
 }
 
+/* When an origin's data last arrived (or was written, for our own). */
+static int
+note_arrival(mf_store *s, const char *origin)
+{
+	char key[48], val[32];
+
+	snprintf(key, sizeof(key), "arrived:%s", origin);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)mf_now_ms());
+	return mf_store_meta_set(s, key, val);
+}
+
 uint64_t
 mf_store_vv(mf_store *s, const char *origin, uint8_t head[MF_HASH_LEN])
 {
@@ -592,6 +603,8 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 			goto rollback;
 		res->blocks++;
 	}
+	if (nl > 0 && note_arrival(s, s->region) != 0)
+		goto dberr;
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)next);
 	if (mf_store_meta_set(s, "next_seq", buf) != 0)
 		goto dberr;
@@ -802,7 +815,7 @@ apply_one(mf_store *s, const mf_keyring *kr, const mf_block_in *b, mf_apply_resu
 	}
 	mf_sha256(b->header, b->header_len, hash);
 	if (insert_block(s, h->origin, h->first_seq, h->last_seq, hash, b->header, b->header_len,
-			 b->sig, err, errlen) != 0) {
+			 b->sig, err, errlen) != 0 || note_arrival(s, h->origin) != 0) {
 		*dberr = 1;
 		goto done;
 	}

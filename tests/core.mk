@@ -1,1 +1,23 @@
-# tests/core.mk
+# tests/core.mk — unit tests of the node's core files (Check, TAP output):
+# record (hashing, sealing, verifying blocks), store (local commits, remote
+# apply, tamper/idempotence/fork/withholding cases, bad database files),
+# conf (INI errors with FILE:LINE) and json (descriptor-driven conversion).
+
+check_PROGRAMS += tests/test_record tests/test_store tests/test_conf tests/test_json
+TESTS += tests/test_record tests/test_store tests/test_conf tests/test_json
+
+tests_test_record_SOURCES = tests/test_record.c
+tests_test_record_CFLAGS = $(TEST_CFLAGS)
+tests_test_record_LDADD = $(TEST_LDADD)
+
+tests_test_store_SOURCES = tests/test_store.c
+tests_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_test_store_LDADD = $(TEST_LDADD)
+
+tests_test_conf_SOURCES = tests/test_conf.c
+tests_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_test_conf_LDADD = $(TEST_LDADD)
+
+tests_test_json_SOURCES = tests/test_json.c
+tests_test_json_CFLAGS = $(TEST_CFLAGS)
+tests_test_json_LDADD = $(TEST_LDADD)
