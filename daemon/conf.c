@@ -28,18 +28,15 @@ typedef struct parse {
 	mf_config *c;
 	char err[512];
 	int failed;
+	unsigned err_line;	/* line of the error in err */
+	char *buf;		/* the current line, whatever its length */
+	size_t cap;
+	char section[128];	/* the section the reader is in */
 } parse;
 
-static char *
-reader(char *str, int num, void *arg)
-{
-	parse *p = arg;
-	char *r = fgets(str, num, p->f);
-
-	if (r != NULL)
-		p->line++;
-	return r;
-}
+static int handler(void *arg, const char *section, const char *name, const char *value);
+static mf_peer_conf *peer_get(parse *p, const char *pname);
+static mf_region_conf *region_get(parse *p, const char *code);
 
 static int
 perr(parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,7 +54,127 @@ perr(parse *p, const char *fmt, ...)
 	vsnprintf(p->err + n, sizeof(p->err) - (size_t)n, fmt, ap);
 	va_end(ap);
 	p->failed = 1;
+	p->err_line = p->line;
 	return 0;
+}
+
+static char *
+skip_ws(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static void
+rstrip(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+			 s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+/*
+ * A section header seen by the reader: remember it, and create the peer or
+ * region it opens right away, so that an empty [peer X] is reported at its
+ * header line instead of silently vanishing (inih only calls the handler for
+ * keys).  Headers inih cannot parse are left for its syntax error.
+ */
+static void
+note_section(parse *p, char *line)
+{
+	char *s = skip_ws(line), *end;
+
+	if (*s != '[' || (end = strchr(s + 1, ']')) == NULL)
+		return;
+	if ((size_t)(end - s - 1) >= sizeof(p->section)) {
+		perr(p, "section name longer than %zu bytes", sizeof(p->section) - 1);
+		return;
+	}
+	memcpy(p->section, s + 1, (size_t)(end - s - 1));
+	p->section[end - s - 1] = '\0';
+	if (strcmp(p->section, "node") == 0)
+		return;
+	if (strncmp(p->section, "peer ", 5) == 0 && p->section[5] != '\0') {
+		mf_peer_conf *pc = peer_get(p, p->section + 5);
+		if (pc == NULL || pc->name == NULL)
+			perr(p, "out of memory");
+		return;
+	}
+	if (strncmp(p->section, "region ", 7) == 0) {
+		if (!mf_region_valid(p->section + 7))
+			perr(p, "[%s]: expected [region CODE] with an ISO 3166-2 code", p->section);
+		else if (region_get(p, p->section + 7) == NULL)
+			perr(p, "out of memory");
+		return;
+	}
+	perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", p->section);
+}
+
+/*
+ * A line longer than inih's fixed line buffer (a region's official name
+ * easily runs past 200 bytes of UTF-8): split "key = value" here by inih's
+ * rules (either '=' or ':', an inline comment starts at " ;") and hand it to
+ * the handler directly.
+ */
+static void
+long_line(parse *p, char *line)
+{
+	char *s = skip_ws(line), *sep, *v, *c;
+
+	rstrip(s);
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		perr(p, "section header longer than the 199 bytes a line may hold");
+		return;
+	}
+	sep = strpbrk(s, "=:");
+	if (sep == NULL || sep == s) {
+		perr(p, "syntax error (expected [section], key = value, or a ; comment)");
+		return;
+	}
+	*sep = '\0';
+	rstrip(s);
+	v = skip_ws(sep + 1);
+	for (c = v; (c = strchr(c, ';')) != NULL; c++) {
+		if (c > v && (c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			break;
+		}
+	}
+	rstrip(v);
+	handler(p, p->section, s, v);
+}
+
+/*
+ * inih's stream reader: hands inih one whole line at a time, counting lines
+ * for the error messages, noting section headers, and taking over lines too
+ * long for inih's buffer.  Stops the parse (EOF) at the first error.
+ */
+static char *
+reader(char *str, int num, void *arg)
+{
+	parse *p = arg;
+	ssize_t n;
+
+	if (p->failed || (n = getline(&p->buf, &p->cap, p->f)) < 0)
+		return NULL;
+	p->line++;
+	note_section(p, p->buf);
+	if (p->failed)
+		return NULL;
+	if (n < num) {
+		memcpy(str, p->buf, (size_t)n + 1);
+		return str;
+	}
+	long_line(p, p->buf);
+	if (p->failed)
+		return NULL;
+	mf_strlcpy(str, "\n", (size_t)num);
+	return str;
 }
 
 static int
@@ -241,7 +358,9 @@ mf_config_load(const char *path, char *err, size_t errlen)
 	}
 	rc = ini_parse_stream(reader, &p, handler, &p);
 	fclose(p.f);
-	if (p.failed) {
+	free(p.buf);
+	/* the first error wins: inih's rc is the first line it found wrong */
+	if (p.failed && !(rc > 0 && (unsigned)rc < p.err_line)) {
 		mf_strlcpy(err, p.err, errlen);
 		mf_config_free(c);
 		return NULL;

@@ -150,11 +150,12 @@ pragma_int(mf_store *s, const char *sql, int *out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Is this file an empty database or a mentorfed store of a schema we know?
+ * Asked before anything is written to it (journal mode included). */
 static int
-migrate(mf_store *s, char *err, size_t errlen)
+check_identity(mf_store *s, char *err, size_t errlen)
 {
 	int uv, app, nobjects;
-	char sql[64];
 
 	if (pragma_int(s, "PRAGMA user_version", &uv) != 0 ||
 	    pragma_int(s, "PRAGMA application_id", &app) != 0 ||
@@ -168,6 +169,17 @@ migrate(mf_store *s, char *err, size_t errlen)
 		return fail(err, errlen,
 			    "%s: schema version %d is newer than this mentorfed knows (%d)",
 			    s->path, uv, SCHEMA_VERSION);
+	return 0;
+}
+
+static int
+migrate(mf_store *s, char *err, size_t errlen)
+{
+	int uv;
+	char sql[64];
+
+	if (pragma_int(s, "PRAGMA user_version", &uv) != 0)
+		return fail(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
 	for (; uv < SCHEMA_VERSION; uv++) {
 		if (exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
 			return -1;
@@ -204,8 +216,9 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* Reading the header first turns "file is not a database" into an
-	 * error here, before WAL mode is requested. */
+	/* Identity first: a file that is not ours is refused untouched. */
+	if (check_identity(s, err, errlen) != 0)
+		goto bad;
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;"
 		    " PRAGMA temp_store = MEMORY;", err, errlen) != 0)
@@ -1014,7 +1027,11 @@ mf_store_blocks_after(mf_store *s, const char *origin, uint64_t after, size_t li
 	int n = 0;
 
 	if (sqlite3_prepare_v2(s->db,
+			       /* blocks chain without gaps: start at the one holding
+				* after+1, so the primary key bounds the scan */
 			       "SELECT header, sig, first_seq, last_seq FROM blocks WHERE origin = ?1"
+			       " AND first_seq >= (SELECT coalesce(max(first_seq), 0) FROM blocks"
+			       " WHERE origin = ?1 AND first_seq <= ?2 + 1)"
 			       " AND last_seq > ?2 ORDER BY first_seq LIMIT ?3", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return -1;

@@ -37,7 +37,7 @@
 #define MF_PROTOCOL 1
 #define FRAME_MAX (16u * 1024 * 1024)	/* largest frame accepted */
 #define ZMQ_MSG_MAX (64 * 1024 * 1024)	/* zmq drops the link beyond this */
-#define BATCH_TARGET_BYTES (4u * 1024 * 1024)
+#define BATCH_TARGET_BYTES (1u * 1024 * 1024)
 #define BATCH_MAX_BLOCKS 64
 #define CREDIT_INIT 3
 #define CREDIT_MAX 16
@@ -47,9 +47,13 @@
 #define REJECT_BACKOFF_MS 30000
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
-#define ANNOUNCE_COALESCE_MS 10
+#define ANNOUNCE_COALESCE_MS 1
 #define HWM 1000
 #define RX_PER_HANDLE 64
+/* Time one mf_sync_handle may spend before returning to the daemon's loop,
+ * so that control requests, heartbeats and other peers are served while a
+ * large catch-up is applied batch after batch. */
+#define RX_BUDGET_MS 20
 #define CAP_RELAY "relay"
 
 typedef struct vv_ent {
@@ -119,6 +123,7 @@ typedef struct counters {
 struct mf_sync {
 	void *ctx;
 	mf_node *node;
+	uint64_t rx_deadline;	/* mf_sync_handle yields to the loop then */
 	void *zap, *router;
 	mf_zap_stats zst;
 	peer *peers;
@@ -1300,6 +1305,8 @@ router_readable(mf_sync *s)
 			dispatch(s, ss, zmq_msg_data(&p[1]), zmq_msg_size(&p[1]));
 		}
 		close_parts(p, n, 3);
+		if (now_ms(s) >= s->rx_deadline)
+			return;
 	}
 }
 
@@ -1320,6 +1327,8 @@ dealer_readable(mf_sync *s, peer *p)
 			dispatch(s, p->out, zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]));
 		}
 		close_parts(parts, n, 2);
+		if (now_ms(s) >= s->rx_deadline)
+			return;
 	}
 }
 
@@ -1585,7 +1594,7 @@ mf_sync_pollitems(mf_sync *s, zmq_pollitem_t *items, int max)
 void
 mf_sync_handle(mf_sync *s, zmq_pollitem_t *items, int n)
 {
-	now_ms(s);
+	s->rx_deadline = now_ms(s) + RX_BUDGET_MS;
 	/* The ZAP handler first: a handshake may wait on it. */
 	for (int i = 0; i < n; i++) {
 		if (!(items[i].revents & ZMQ_POLLIN))

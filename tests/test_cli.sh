@@ -3,7 +3,7 @@
 # put/get/list/delete/export/digest, bad input of every kind, a second
 # daemon, clean stop.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 48
+plan 46
 
 N="$T_TMP/tom"
 "$MF" -d "$N" init --region RU-TOM >/dev/null; ok $? "init creates a node"

@@ -5,7 +5,7 @@
 # applications from two regions are written while the nodes are
 # partitioned.  Checks the state on both nodes.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 30
+plan 29
 
 TOM="$T_TMP/tom"; CHE="$T_TMP/che"
 "$MF" -d "$TOM" init --region RU-TOM --listen "tcp://127.0.0.1:$(free_port)" >/dev/null
