@@ -12,10 +12,12 @@
 
 #include "ctl.h"
 #include "json.h"
+#include "kinds.h"
 #include "log.h"
 #include "plugin_loader.h"
 #include "roadmap.h"
 #include "store.h"
+#include "util.h"
 
 static void
 plugin_log(int level, const char *msg)
@@ -45,6 +47,143 @@ mf_daemon_plugins_stop(mf_daemon *d)
 	d->plugins = NULL;
 }
 
+/*
+ * One school appears in several documents (the League order names it with
+ * its municipality and membership, the practices letter by name alone, a
+ * competency card file again).  Importing one document must not erase or
+ * duplicate what another contributed:
+ *
+ * - a school the document names without a municipality is the held school
+ *   of the same name when exactly one such school is held (its id is taken
+ *   over, and every reference in the document follows);
+ * - an imported school is merged into its current version: memberships are
+ *   united (held ones first, so a re-import changes nothing), a field the
+ *   document leaves out keeps its held value, `source` lists every document.
+ *   A field the document does state wins.  (A membership a later document
+ *   drops is therefore kept: removing one is an explicit `put`.)
+ */
+typedef struct same_name {
+	const char *name;
+	char id[MF_ID_MAX];
+	int n;
+} same_name;
+
+static int
+same_name_fn(void *arg, const mf_record *r)
+{
+	same_name *sn = arg;
+	json_t *j = mf_record_json(r), *b = json_object_get(j, "body");
+	const char *name = json_string_value(json_object_get(b, "name"));
+	const char *mun = json_string_value(json_object_get(b, "municipality"));
+
+	if (name && strcmp(name, sn->name) == 0 && mun && *mun) {
+		if (sn->n++ == 0)
+			mf_strlcpy(sn->id, r->id, sizeof(sn->id));
+	}
+	json_decref(j);
+	return 0;
+}
+
+static void
+replace_id(json_t *v, const char *from, const char *to)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e) {
+			if (json_is_string(e) && strcmp(json_string_value(e), from) == 0)
+				json_object_set_new(v, k, json_string(to));
+			else
+				replace_id(e, from, to);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (json_is_string(e) && strcmp(json_string_value(e), from) == 0)
+				json_array_set_new(v, i, json_string(to));
+			else
+				replace_id(e, from, to);
+		}
+	}
+}
+
+static void
+adopt_school(mf_daemon *d, json_t *records, json_t *rec)
+{
+	json_t *b = json_object_get(rec, "body");
+	const char *name = json_string_value(json_object_get(b, "name"));
+	const char *mun = json_string_value(json_object_get(b, "municipality"));
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	char old[MF_ID_MAX];
+	same_name sn;
+
+	if (name == NULL || id == NULL || (mun && *mun))
+		return;
+	memset(&sn, 0, sizeof(sn));
+	sn.name = name;
+	if (mf_store_each(d->node->store, "school", d->node->cfg->region, 0, same_name_fn, &sn) != 0 ||
+	    sn.n != 1 || strcmp(sn.id, id) == 0)
+		return;
+	mf_strlcpy(old, id, sizeof(old));
+	json_object_set_new(rec, "id", json_string(sn.id));
+	for (size_t i = 0; i < json_array_size(records); i++)
+		replace_id(json_object_get(json_array_get(records, i), "body"), old, sn.id);
+}
+
+static void
+merge_school(mf_daemon *d, json_t *rec)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	json_t *nb = json_object_get(rec, "body"), *held, *hb, *v, *nm, *hm;
+	const char *k, *hs, *ns;
+	mf_record *r;
+
+	if (id == NULL || !json_is_object(nb) || (r = mf_store_get(d->node->store, id)) == NULL)
+		return;
+	held = r->deleted ? NULL : mf_record_json(r);
+	mf_record_free(r);
+	if (held == NULL)
+		return;
+	hb = json_object_get(held, "body");
+	json_object_foreach(hb, k, v) {
+		if (strcmp(k, "memberships") == 0 || strcmp(k, "source") == 0)
+			continue;
+		if (json_object_get(nb, k) == NULL)
+			json_object_set(nb, k, v);
+	}
+	if ((hm = json_object_get(hb, "memberships")) != NULL && json_array_size(hm) > 0) {
+		json_t *u = json_deep_copy(hm);
+		size_t i, j;
+
+		nm = json_object_get(nb, "memberships");
+		for (i = 0; i < json_array_size(nm); i++) {
+			for (j = 0; j < json_array_size(hm); j++)
+				if (json_equal(json_array_get(nm, i), json_array_get(hm, j)))
+					break;
+			if (j == json_array_size(hm))
+				json_array_append(u, json_array_get(nm, i));
+		}
+		json_object_set_new(nb, "memberships", u);
+	}
+	hs = json_string_value(json_object_get(hb, "source"));
+	ns = json_string_value(json_object_get(nb, "source"));
+	if (hs && *hs) {
+		if (ns == NULL || *ns == '\0' || strstr(hs, ns) != NULL) {
+			json_object_set_new(nb, "source", json_string(hs));
+		} else {
+			size_t n = strlen(hs) + strlen(ns) + 3;
+			char *both = malloc(n);
+			if (both) {
+				snprintf(both, n, "%s; %s", hs, ns);
+				json_object_set_new(nb, "source", json_string(both));
+				free(both);
+			}
+		}
+	}
+	json_decref(held);
+}
+
 static json_t *
 cmd_import(mf_daemon *d, json_t *req)
 {
@@ -64,8 +203,17 @@ cmd_import(mf_daemon *d, json_t *req)
 		mf_warn("import of %s refused: %s", path, err);
 		return rep;
 	}
+	for (size_t i = 0; i < json_array_size(records); i++) {
+		json_t *rec = json_array_get(records, i);
+		const char *kind = json_string_value(json_object_get(rec, "kind"));
+		if (kind && strcmp(kind, "school") == 0) {
+			adopt_school(d, records, rec);
+			merge_school(d, rec);
+		}
+	}
 	rep = mf_ctl_put_records(d, records);
 	if (json_is_true(json_object_get(rep, "ok"))) {
+		json_object_set_new(rep, "read_by", json_string(err));
 		json_object_set_new(rep, "records", json_integer((json_int_t)json_array_size(records)));
 		json_object_del(rep, "ids");
 		mf_info("imported %s: %zu records, %lld changed", path, json_array_size(records),

@@ -960,9 +960,8 @@ v_import(int argc, char **argv)
 		json_object_del(rep, "ok");
 		mf_json_print(stdout, rep);
 	} else {
-		printf("imported %s with %s/%s: %lld records, %lld changed, %lld unchanged\n",
-		       argv[optind], json_string_value(json_object_get(rep, "plugin")),
-		       json_string_value(json_object_get(rep, "format")),
+		printf("imported %s with %s: %lld records, %lld changed, %lld unchanged\n",
+		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
 		       (long long)json_integer_value(json_object_get(rep, "records")),
 		       (long long)json_integer_value(json_object_get(rep, "changed")),
 		       (long long)json_integer_value(json_object_get(rep, "unchanged")));

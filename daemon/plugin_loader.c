@@ -1135,6 +1135,7 @@ mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t 
 	}
 	*records = imp.records;
 	json_incref(*records);
+	snprintf(err, errlen, "%s/%s", pd->name, fmt->name);
 	import_free(&imp);
 	return 0;
 }

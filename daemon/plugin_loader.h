@@ -52,7 +52,8 @@ const struct mf_plugin *mf_plugins_for_region(const mf_plugins *p, const char *r
  * every plugin is probed and the best score wins.  A document whose plugin's
  * region is not the node's region is refused.  year: --year, or 0.
  *
- * Success: 0, *records a new JSON array of {"id","kind","body"} objects.
+ * Success: 0, *records a new JSON array of {"id","kind","body"} objects,
+ * err "PLUGIN/FORMAT" (what read the document).
  * Failure: -1, *records NULL, err "FILE:LINE: message" (or "FILE: message"
  * when no line applies).  *diag is always set (new reference): an array of
  * {"level":"error"|"warning","file","line","message"}.

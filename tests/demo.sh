@@ -93,6 +93,58 @@ done
 echo "arrived on Tomsk after ~$((i * 50)) ms"
 "$MF" -d "$TOM" list --kind event
 
+# -- the mentoring exchange (issue 6): one interregional internship and one
+#    mentor search, over the records both nodes now hold
+pick() {	# pick NODE REGION KIND PYTHON-PREDICATE-ON-BODY: the first matching id
+	"$MF" -d "$1" --json list --kind "$3" --region "$2" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    b = r.get("body", {})
+    if '"$4"':
+        print(r["id"]); break'
+}
+HOST=$(pick "$TOM" RU-TOM school '"Авдзейко" in b.get("name", "")')
+GUEST=$(pick "$CHE" RU-CHE school 'True')
+[ -n "$HOST" ] && [ -n "$GUEST" ] || { echo "demo: schools not found"; exit 1; }
+
+say "Tomsk: a League school offers an internship open to other regions"
+OFFER=$("$MF" -d "$TOM" internship offer --host "$HOST" --title "Стажировка: управленческие команды и направление «Знание»" \
+	--direction knowledge --month 2025-04 --places 4 --open | awk '{print $2}')
+echo "offer $OFFER"
+wait_on() {	# wait_on NODE ID: until the record is visible on NODE
+	i=0
+	until "$MF" -d "$1" get "$2" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "$2 did not reach $1"; exit 1; }
+		sleep 0.05
+	done
+}
+wait_on "$CHE" "$OFFER"
+say "Chelyabinsk searches offers in April 2025 for the direction «Знание»"
+"$MF" -d "$CHE" internship list --direction knowledge --month 2025-04
+say "a Chelyabinsk school applies (a record of Chelyabinsk's region)"
+APP=$("$MF" -d "$CHE" internship apply "$OFFER" --school "$GUEST" --participants 2 | awk '{print $2}')
+echo "application $APP"
+wait_on "$TOM" "$APP"
+say "Tomsk, the host, decides (in submission order; places never over-filled)"
+"$MF" -d "$TOM" internship decide "$OFFER"
+sleep 0.5
+say "both nodes show the internship"
+echo "-- on Tomsk:"; "$MF" -d "$TOM" internship show "$OFFER"
+echo "-- on Chelyabinsk:"; "$MF" -d "$CHE" internship show "$OFFER"
+
+say "Chelyabinsk: a school at the «Ниже базового» level looks for a mentor"
+echo "(the self-diagnosis below is written for the demo: no real results are published)"
+SD=$("$MF" -d "$CHE" put <<J | tail -1
+{"kind":"self_diagnosis","key":"demo $GUEST 2025","body":{"school_id":"$GUEST","year":2025,"level":"below_basic","scores":[{"direction":"knowledge","critical_zero":true},{"direction":"career_guidance","critical_zero":true}]}}
+J
+)
+echo "self-diagnosis $SD"
+"$MF" -d "$CHE" mentor find "$GUEST"
+
+say "the federation overview and both roadmaps side by side, on Chelyabinsk"
+"$MF" -d "$CHE" report overview
+"$MF" -d "$CHE" report roadmaps --at 2025-06-01 | head -40
+
 say "status of the Tomsk node"
 "$MF" -d "$TOM" status
 echo
