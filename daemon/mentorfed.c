@@ -133,6 +133,34 @@ request(json_t *req, char **payload, size_t *plen, int *code)
 		goto out;
 	}
 	free(s);
+	/* Wait for the reply in slices; between them, make sure the daemon
+	 * still holds its lock, so that a daemon that died (or was killed)
+	 * mid-request is reported instead of waited on forever. */
+	for (long waited = 0;;) {
+		zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+		int r = zmq_poll(&it, 1, 500);
+
+		if (r > 0)
+			break;
+		if (r < 0 && errno != EINTR) {
+			*code = die(EX_UNAVAILABLE, "%s: %s", cfg->control, zmq_strerror(errno));
+			goto out;
+		}
+		waited += 500;
+		fd = open(lock, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0) {
+			if (fd >= 0)
+				close(fd);
+			*code = die(EX_UNAVAILABLE, "mentorfedd on %s stopped without answering (see its log)",
+				    dir);
+			goto out;
+		}
+		close(fd);
+		if (timeout >= 0 && waited >= timeout) {
+			*code = die(EX_TEMPFAIL, "%s: no reply within %d ms", cfg->control, timeout);
+			goto out;
+		}
+	}
 	zmq_msg_init(&m);
 	if (zmq_msg_recv(&m, sock, 0) < 0) {
 		*code = die(EX_UNAVAILABLE, "%s: no reply: %s", cfg->control, zmq_strerror(errno));

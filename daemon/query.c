@@ -176,7 +176,8 @@ schools_load(mf_store *st, schools *s)
 	memset(s, 0, sizeof(*s));
 	if (mf_store_each(st, "school", NULL, 0, school_cb, s) != 0)
 		return -1;
-	qsort(s->v, s->n, sizeof(*s->v), school_cmp);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), school_cmp);
 	return 0;
 }
 
@@ -515,7 +516,8 @@ mf_query_find_mentor(mf_daemon *d, json_t *req)
 			if (strcmp(pr.v[k].mentor, c->id) == 0 && pair_active(&pr.v[k]))
 				c->load++;
 	}
-	qsort(cc.v, cc.n, sizeof(*cc.v), cand_cmp);
+	if (cc.n > 1)
+		qsort(cc.v, cc.n, sizeof(*cc.v), cand_cmp);
 	data = json_pack("{s:s, s:s, s:s, s:o, s:s, s:[]}", "school", sid, "name", mentee->name,
 			 "region", mreg, "needed", dirs_json(need_list, (size_t)n_need), "basis", basis,
 			 "candidates");
@@ -807,7 +809,8 @@ apps_load(mf_store *st, apps *a, const char *offer)
 	if (mf_store_each(st, "internship_application", NULL, 0, app_cb, a) != 0 ||
 	    mf_store_each(st, "internship_decision", NULL, 0, decision_cb, a) != 0)
 		return -1;
-	qsort(a->v, a->n, sizeof(*a->v), app_cmp);
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof(*a->v), app_cmp);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 # put/get/list/delete/export/digest, bad input of every kind, a second
 # daemon, clean stop.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 46
+plan 47
 
 N="$T_TMP/tom"
 "$MF" -d "$N" init --region RU-TOM >/dev/null; ok $? "init creates a node"
@@ -101,4 +101,11 @@ F="$T_TMP/foreign"
 cp "$N/store.db" "$F/store.db"
 "$MFD" -d "$F" -f >"$T_TMP/foreign.log" 2>&1
 like "$(cat "$T_TMP/foreign.log")" "belongs to region RU-TOM, not RU-CHE" "another region's store is refused"
+# a daemon that holds the lock but never answers, then goes away
+( flock -x 9; sleep 1.5 ) 9>"$N/mentorfedd.lock" &
+holder=$!
+sleep 0.3
+"$MF" -d "$N" status >"$T_TMP/dead.log" 2>&1; rc=$?
+wait "$holder"
+like "$rc:$(cat "$T_TMP/dead.log")" "^69:.*stopped without answering" "a daemon that dies mid-request is reported, not waited on"
 done_testing
