@@ -37,7 +37,7 @@
 #define MF_PROTOCOL 1
 #define FRAME_MAX (16u * 1024 * 1024)	/* largest frame accepted */
 #define ZMQ_MSG_MAX (64 * 1024 * 1024)	/* zmq drops the link beyond this */
-#define BATCH_TARGET_BYTES (1u * 1024 * 1024)
+#define BATCH_TARGET_BYTES (4u * 1024 * 1024)
 #define BATCH_MAX_BLOCKS 64
 #define CREDIT_INIT 3
 #define CREDIT_MAX 16

@@ -5,7 +5,7 @@
 # (own region only, atomic, idempotent, one school across documents) and
 # `roadmap` judged by the owner region's model.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 24
+plan 29
 
 # the plugins as built (libtool keeps the loadable objects in .libs)
 P="$T_TMP/plugins"
@@ -14,8 +14,12 @@ cp "$top_builddir"/plugins/.libs/tomsk.so "$top_builddir"/plugins/.libs/chelyabi
 chmod 755 "$P"; chmod 644 "$P"/*.so
 
 TOM="$T_TMP/tom"; CHE="$T_TMP/che"
-"$MF" -d "$TOM" init --region RU-TOM --plugin-dir "$P" >/dev/null
-"$MF" -d "$CHE" init --region RU-CHE --plugin-dir "$P" >/dev/null
+"$MF" -d "$TOM" init --region RU-TOM --plugin-dir "$P" --listen "tcp://127.0.0.1:$(free_port)" >/dev/null
+"$MF" -d "$CHE" init --region RU-CHE --plugin-dir "$P" --listen "tcp://127.0.0.1:$(free_port)" >/dev/null
+"$MF" -d "$TOM" card > "$T_TMP/tom.card"
+"$MF" -d "$CHE" card > "$T_TMP/che.card"
+"$MF" -d "$TOM" peer add "$T_TMP/che.card" >/dev/null
+"$MF" -d "$CHE" peer add "$T_TMP/tom.card" >/dev/null
 start_node "$TOM"; ok $? "Tomsk node starts with its plugin directory"
 start_node "$CHE"
 
@@ -104,4 +108,35 @@ d=json.load(open(sys.argv[1])); its=[i for r in d["roadmaps"] for i in r["items"
 st={i["status"] for i in its}
 print(d["model"], len(its) > 0, "continuous" in st, "done" in st)' "$T_TMP/rt.json")
 is "$r" "tomsk-league-plan True True False" "Tomsk's plan judged by its model: «В течение года» is continuous, nothing done without a report"
+# -- both regions' roadmaps side by side, on either node, after sync
+for _ in $(seq 1 200); do
+	[ "$("$MF" -d "$TOM" digest)" = "$("$MF" -d "$CHE" digest)" ] && break
+	sleep 0.05
+done
+is "$("$MF" -d "$TOM" digest)" "$("$MF" -d "$CHE" digest)" "the two nodes converge"
+"$MF" -d "$TOM" --json report roadmaps --at 2024-06-01 > "$T_TMP/rep.json"
+r=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (x["region"], x["model"]) for x in sorted(d, key=lambda x: x["region"])))
+tg=[t for x in d for r in x["roadmaps"] for t in r.get("targets", [])] + [t for x in d for t in x["targets"]]
+print(sorted({t.get("goal") for t in tg if "учитель" in t.get("indicator","").lower()}))' "$T_TMP/rep.json")
+like "$r" "RU-CHE=chelyabinsk-roadmap RU-TOM=tomsk-league-plan" "one report judges each region's roadmap by its own model (on the Tomsk node)"
+"$MF" -d "$TOM" --csv report roadmaps --at 2024-06-01 > "$T_TMP/rep.csv"
+r=$(python3 -c '
+import csv,sys
+rows=list(csv.reader(open(sys.argv[1])))
+items=[x for x in rows if len(x) == 7 and x[0] != "REGION"]
+rank={"overdue":0,"in_progress":1,"continuous":2,"planned":3,"unknown":4,"done":5}
+st=[rank.get(x[3],9) for x in items]
+print(items[0][3], st == sorted(st), len({x[0] for x in items}))' "$T_TMP/rep.csv")
+is "$r" "overdue True 2" "CSV: items of both regions, overdue first, ordered by status"
+grep -q "75" "$T_TMP/rep.csv"; ok $? "targets are shown against their goals (75 %)"
+"$MF" -d "$CHE" --json report overview > "$T_TMP/ov.json"
+r=$(python3 -c '
+import json,sys
+d={x["region"]:x for x in json.load(open(sys.argv[1]))}
+t=d["RU-TOM"]
+print(t["league_members"], t["schools"] >= 12, bool(t.get("last_arrived")), d["RU-CHE"]["schools"] > 0)' "$T_TMP/ov.json")
+is "$r" "12 True True True" "overview on Chelyabinsk: Tomsk's 12 League members, when its data arrived"
 done_testing
