@@ -5,7 +5,7 @@
 # (own region only, atomic, idempotent, one school across documents) and
 # `roadmap` judged by the owner region's model.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 29
+plan 31
 
 # the plugins as built (libtool keeps the loadable objects in .libs)
 P="$T_TMP/plugins"
@@ -71,7 +71,11 @@ printf 'garbage\001\002 not a document\n' > "$T_TMP/junk.txt"
 "$MF" -d "$TOM" import "$T_TMP/junk.txt" >"$T_TMP/junk.out" 2>&1; rc=$?
 is $rc 65 "an unrecognised document is refused"
 like "$(cat "$T_TMP/junk.out")" "junk.txt:[0-9]+: .*no loaded plugin recognises" "naming the file and line"
-"$MF" -d "$TOM" import "$T_TMP/001-truncated.txt" >/dev/null 2>&1
+"$MF" -d "$TOM" import --plugin tomsk --format tomsk-league-order "$T_TMP/001-truncated.txt" >"$T_TMP/tr.out" 2>&1
+like "$?:$(cat "$T_TMP/tr.out")" "^65:.*001-truncated.txt:[0-9]+: .*truncated" "a truncated document is refused with its file and line"
+iconv -f UTF-8 -t CP1251 "$DATA/001_61f92942b5c4c16e.txt" > "$T_TMP/001-cp1251.txt"
+"$MF" -d "$TOM" import "$T_TMP/001-cp1251.txt" >"$T_TMP/cp.out" 2>&1
+like "$?:$(cat "$T_TMP/cp.out")" "^65:.*001-cp1251.txt:[0-9]+: (error: )?invalid UTF-8" "a CP1251 document is refused with its file and line"
 "$MF" -d "$TOM" import "$T_TMP/nonexistent.txt" >"$T_TMP/ne.out" 2>&1; rc=$?
 like "$rc:$(cat "$T_TMP/ne.out")" "^6[56]:.*nonexistent.txt" "a missing file is named"
 is "$("$MF" -d "$TOM" digest)" "$D1" "no refused or truncated document changed the store"
