@@ -47,7 +47,7 @@
 #define REJECT_BACKOFF_MS 30000
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
-#define ANNOUNCE_COALESCE_MS 1
+#define ANNOUNCE_COALESCE_MS 0
 #define HWM 1000
 #define RX_PER_HANDLE 64
 /* Time one mf_sync_handle may spend before returning to the daemon's loop,
