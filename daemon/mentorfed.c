@@ -348,6 +348,93 @@ print_kv(const char *k, const char *v)
 	printf("%-22s %s\n", k, v);
 }
 
+/* status, the sync part: peers with their links and any catch-up, origins
+ * with their lag, and the non-zero counters. */
+static void
+print_sync(json_t *sync)
+{
+	static const char *const ph[] = { "PEER", "ENDPOINT", "LINK", "STATE", "SINCE (UTC)",
+					  "HEARD", "CATCH-UP", NULL };
+	static const char *const oh[] = { "ORIGIN", "HELD", "BEST PEER HOLDS", "LAG", "TRUSTED",
+					  "FORKS", NULL };
+	mf_table *t = mf_table_new(ph);
+	json_t *p, *l, *o, *c;
+	const char *k;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(sync, "peers"), i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		const char *ep = json_string_value(json_object_get(p, "endpoint"));
+		const char *since = json_string_value(json_object_get(p, "since"));
+		json_t *links = json_object_get(p, "links");
+
+		if (json_array_size(links) == 0) {
+			const char *row[] = { name, ep, "-", "not connected", since ? since : "-", "-", "",
+					      NULL };
+			mf_table_row(t, row);
+			continue;
+		}
+		json_array_foreach(links, j, l) {
+			char heard[32], cu[160] = "";
+			const char *row[8];
+
+			snprintf(heard, sizeof(heard), "%lld ms ago",
+				 (long long)json_integer_value(json_object_get(l, "last_heard_ms_ago")));
+			if ((c = json_object_get(l, "catchup")) != NULL)
+				snprintf(cu, sizeof(cu), "%s %lld..%lld of %lld (%.0f%%)",
+					 json_string_value(json_object_get(c, "origin")),
+					 (long long)json_integer_value(json_object_get(c, "from")),
+					 (long long)json_integer_value(json_object_get(c, "at")),
+					 (long long)json_integer_value(json_object_get(c, "to")),
+					 json_number_value(json_object_get(c, "percent")));
+			row[0] = j == 0 ? name : "";
+			row[1] = j == 0 ? ep : "";
+			row[2] = json_string_value(json_object_get(l, "direction"));
+			row[3] = json_is_true(json_object_get(l, "connected")) ? "connected" : "connecting";
+			row[4] = j == 0 && since ? since : "";
+			row[5] = heard;
+			row[6] = cu;
+			row[7] = NULL;
+			mf_table_row(t, row);
+		}
+	}
+	printf("\npeers\n");
+	mf_table_print(t, stdout, 60);
+	t = mf_table_new(oh);
+	json_object_foreach(json_object_get(sync, "origins"), k, o) {
+		char held[32], best[64], lag[32], forks[32];
+		const char *row[7];
+
+		snprintf(held, sizeof(held), "%lld", (long long)json_integer_value(json_object_get(o, "held")));
+		snprintf(best, sizeof(best), "%lld (%s)",
+			 (long long)json_integer_value(json_object_get(o, "best_peer")),
+			 json_string_value(json_object_get(o, "best_peer_name")) ?
+				 json_string_value(json_object_get(o, "best_peer_name")) : "-");
+		snprintf(lag, sizeof(lag), "%lld", (long long)json_integer_value(json_object_get(o, "lag")));
+		snprintf(forks, sizeof(forks), "%lld%s",
+			 (long long)json_integer_value(json_object_get(o, "forks")),
+			 json_is_true(json_object_get(o, "fork_flag")) ? " FORK" : "");
+		row[0] = k;
+		row[1] = held;
+		row[2] = best;
+		row[3] = lag;
+		row[4] = json_is_true(json_object_get(o, "trusted")) ? "yes" : "no";
+		row[5] = forks;
+		row[6] = NULL;
+		mf_table_row(t, row);
+	}
+	printf("\norigins\n");
+	mf_table_print(t, stdout, 60);
+	printf("\ncounters (non-zero)\n");
+	json_object_foreach(json_object_get(sync, "counters"), k, c) {
+		if (json_integer_value(c) != 0) {
+			char n[32];
+			snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(c));
+			print_kv(k, n);
+		}
+	}
+}
+
 static int
 v_status(int argc, char **argv)
 {
@@ -391,11 +478,8 @@ v_status(int argc, char **argv)
 	print_kv("forks detected", buf);
 	if (json_is_true(json_object_get(rep, "recovering")))
 		print_kv("state", "RECOVERING own records from peers");
-	if ((v = json_object_get(rep, "sync")) != NULL) {
-		char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("sync:\n%s\n", s ? s : "");
-		free(s);
-	}
+	if ((v = json_object_get(rep, "sync")) != NULL)
+		print_sync(v);
 	json_decref(rep);
 	return EX_OK;
 }

@@ -4,7 +4,7 @@
 # with nothing lost or duplicated.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 10
+plan 11
 
 # held_seq NODE ORIGIN: the vector entry, read from the store directly
 # (fast enough to catch a sync in the middle).
@@ -46,7 +46,9 @@ gen_schools "$N" c >"$T_TMP/bulk2.jsonl"
 "$MF" -d "$T_TMP/tom" put "$T_TMP/bulk2.jsonl" >/dev/null
 up che
 held_gt che RU-TOM "$N"
+"$MF" -d "$T_TMP/che" status > "$T_TMP/catchup.txt"
 kill9 che
+like "$(cat "$T_TMP/catchup.txt")" "RU-TOM [0-9]+\.\.[0-9]+ of $((2 * N)) \([0-9]+%\)" "status shows the running catch-up's progress"
 held=$(python3 -c "import sqlite3; print(sqlite3.connect('$T_TMP/che/store.db').execute('select seq from vv where origin=\"RU-TOM\"').fetchone()[0])" 2>/dev/null)
 [ "${held:-0}" -gt "$N" ] && [ "${held:-0}" -lt $((2 * N)) ]; ok $? "receiver killed mid-sync (held $held of $((2 * N)))"
 up che

@@ -3,7 +3,7 @@
 # live updates (latency), tombstones, status, and a peer added at runtime.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 14
+plan 16
 
 mk_node tom RU-TOM && mk_node che RU-CHE && link tom che
 ok $? "two nodes created and introduced to each other"
@@ -32,6 +32,9 @@ is "$("$MF" -d "$T_TMP/che" get "$id" 2>/dev/null | grep -c '"deleted": *true')"
 
 is "$(jget tom "[p['connected'] for p in j['sync']['peers']]")" "[True]" "status: Tomsk's peer is connected"
 is "$(jget che "j['sync']['origins']['RU-TOM']['lag']")" "0" "status: no lag once converged"
+"$MF" -d "$T_TMP/tom" status > "$T_TMP/status.txt"
+like "$(grep -A3 '^peers' "$T_TMP/status.txt")" "RU-CHE +tcp://[^ ]+ +(outbound|inbound) +connected" "status as text: the peer, its link, connected"
+like "$(grep -A3 '^origins' "$T_TMP/status.txt")" "RU-CHE +[0-9]+ +[0-9]+ \(RU-CHE\) +0 +yes +0" "status as text: each origin with its lag"
 r=$(counter che records_applied); [ "${r:-0}" -ge 51 ]; ok $? "counter records_applied ($r) counts what arrived"
 is "$(counter che rejected)" "0" "nothing rejected"
 
