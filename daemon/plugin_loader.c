@@ -20,6 +20,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "plugin_loader.h"
+#include "roadmap.h"
 #include "datexpr.h"
 #include "kinds.h"
 
@@ -971,6 +972,8 @@ static const struct mf_host_api host_api = {
 	.parse_period = mf_parse_period,
 	.map_term = mf_map_term,
 	.date_format = host_date_format,
+	.date_cmp = mf_date_cmp,
+	.generic_status = mf_roadmap_generic_status,
 };
 
 const struct mf_host_api *

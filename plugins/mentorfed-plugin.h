@@ -147,6 +147,13 @@ struct mf_host_api {
 	const char *(*map_term)(const char *kind, const char *text);
 	/* Format a date as YYYY-MM-DD into buf (at least 11 bytes). */
 	char *(*date_format)(mf_date d, char *buf);
+
+	/* Added after date_format (check host->size before use). */
+	/* Compare two dates: <0, 0, >0. */
+	int (*date_cmp)(mf_date a, mf_date b);
+	/* The host's generic roadmap model (doc/PLUGIN.md §3): a region model
+	 * that differs only in some cases calls it for the rest. */
+	enum mf_item_status (*generic_status)(const mf_item_view *item, mf_date at);
 };
 
 /* One data format a plugin reads. */

@@ -627,16 +627,6 @@ out:
 
 /* ---------------------------------------------------- roadmap model */
 
-static int
-dcmp(mf_date a, mf_date b)
-{
-	if (a.year != b.year)
-		return a.year < b.year ? -1 : 1;
-	if (a.month != b.month)
-		return a.month < b.month ? -1 : 1;
-	return a.day < b.day ? -1 : a.day > b.day;
-}
-
 /*
  * chelyabinsk-roadmap: a two-year roadmap whose items recur each year.
  *   - a report with evidence that says done: done;
@@ -651,33 +641,12 @@ dcmp(mf_date a, mf_date b)
 static enum mf_item_status
 item_status(const mf_item_view *it, mf_date at)
 {
-	if (it->done_reported)
-		return MF_STATUS_DONE;
-	if (it->uncertain)
-		return MF_STATUS_UNKNOWN;
-	if (it->continuous) {
-		mf_date from = it->period_from, to = it->period_to;
-		if (it->n_iv > 0) {
-			from = it->iv[0].from;
-			to = it->iv[it->n_iv - 1].to;
-		}
-		if (from.year && dcmp(at, from) < 0)
-			return MF_STATUS_PLANNED;
-		if (to.year && dcmp(at, to) > 0)
-			return MF_STATUS_OVERDUE;
-		return MF_STATUS_CONTINUOUS;
-	}
-	if (it->n_iv == 0)
-		return MF_STATUS_UNKNOWN;
-	for (int i = 0; i < it->n_iv; i++)
-		if (dcmp(at, it->iv[i].from) >= 0 && dcmp(at, it->iv[i].to) <= 0)
-			return MF_STATUS_IN_PROGRESS;
-	for (int i = 0; i < it->n_iv; i++)
-		if (dcmp(at, it->iv[i].from) < 0)
-			return MF_STATUS_PLANNED;
-	if (it->reported == MF_STATUS_IN_PROGRESS)
+	enum mf_item_status s = H->generic_status(it, at);
+
+	if (s == MF_STATUS_OVERDUE && !it->continuous && it->n_iv > 0 &&
+	    it->reported == MF_STATUS_IN_PROGRESS)
 		return MF_STATUS_IN_PROGRESS;
-	return MF_STATUS_OVERDUE;
+	return s;
 }
 
 /* ------------------------------------------------------- descriptor */
@@ -706,7 +675,7 @@ MF_PLUGIN_EXPORT const struct mf_plugin *
 mentorfed_plugin_entry(const struct mf_host_api *host, int host_abi)
 {
 	if (host == NULL || host_abi != MF_PLUGIN_ABI_VERSION ||
-	    host->size < offsetof(struct mf_host_api, date_format) + sizeof(host->date_format))
+	    host->size < offsetof(struct mf_host_api, generic_status) + sizeof(host->generic_status))
 		return NULL;
 	H = host;
 	return &plugin;
