@@ -65,7 +65,16 @@ struct mf_store {
 	char region[16];
 	char *path;
 	sqlite3_stmt *q[Q_COUNT];
+	void (*progress)(void *arg);
+	void *progress_arg;
 };
+
+void
+mf_store_set_progress(mf_store *s, void (*fn)(void *arg), void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
+}
 
 /* Migrations: index i brings user_version from i to i+1. */
 static const char *const migrations[] = {
@@ -883,6 +892,8 @@ mf_store_apply(mf_store *s, const mf_keyring *kr, const mf_block_in *blocks, siz
 			dberr = 1;
 			break;
 		}
+		if (s->progress)
+			s->progress(s->progress_arg);
 	}
 	if (dberr) {
 		exec(s, "ROLLBACK", NULL, 0);

@@ -92,6 +92,11 @@ typedef struct mf_apply_result {
 int mf_store_apply(mf_store *s, const mf_keyring *kr, const mf_block_in *blocks, size_t n,
 		   mf_apply_result *res, char *err, size_t errlen);
 
+/* Called between the blocks of mf_store_apply and before its commit, so
+ * that whoever applies a long batch can keep its links alive meanwhile.
+ * fn must not use the store.  NULL fn: none. */
+void mf_store_set_progress(mf_store *s, void (*fn)(void *arg), void *arg);
+
 /* Leaves applied without a body and not yet superseded, with seq <= upto,
  * for origin: a stream that claims completeness up to `upto` withheld
  * them.  Returns their count and the lowest seq in *first. */

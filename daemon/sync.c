@@ -670,6 +670,8 @@ collect_version(void *arg, uint64_t seq, const uint8_t *v, size_t len)
 	return 0;
 }
 
+static void keepalive(void *arg);
+
 static int
 collect_block(void *arg, const uint8_t *header, size_t header_len, const uint8_t *sig,
 	      uint64_t first_seq, uint64_t last_seq)
@@ -709,6 +711,7 @@ collect_block(void *arg, const uint8_t *header, size_t header_len, const uint8_t
 		b->first_seq = first_seq;
 	b->last_seq = last_seq;
 	b->n++;
+	keepalive(b->s);	/* building a large batch takes a while */
 	return 0;
 }
 
@@ -1488,6 +1491,39 @@ peers_sync_config(mf_sync *s)
 
 /* ---------------------------------------------------------------- API */
 
+/* The store's progress hook while it applies a batch: the loop is not
+ * turning, so send the heartbeats that fall due meanwhile, lest a large
+ * apply (or a slow disk) makes our peers take us for dead. */
+static void
+keepalive(void *arg)
+{
+	mf_sync *s = arg;
+	uint64_t hb = s->node->cfg->heartbeat_ms;
+
+	now_ms(s);
+	for (size_t i = 0; i < s->n_peers; i++) {
+		session *ss = s->peers[i].out;
+		if (ss && ss->hello_sent && s->now >= ss->last_tx_ms + hb)
+			send_heartbeat(s, ss);
+	}
+	for (size_t i = 0; i < s->n_in; i++) {
+		session *ss = s->in[i];
+		if (ss->hello_rx && !ss->dead && s->now >= ss->last_tx_ms + hb)
+			send_heartbeat(s, ss);
+	}
+}
+
+/* Has this socket input waiting?  Then its peer is not silent: we have
+ * only not read it yet (the loop was busy). */
+static int
+input_pending(void *sock)
+{
+	int ev = 0;
+	size_t len = sizeof(ev);
+
+	return sock && zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
+}
+
 mf_sync *
 mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 {
@@ -1539,6 +1575,7 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 		mf_warn("sync: the store of %s is new and holds none of its own records: recovering them from peers before any local write",
 			own);
 	}
+	mf_store_set_progress(node->store, keepalive, s);
 	return s;
 zerr:
 	snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -1552,6 +1589,8 @@ mf_sync_free(mf_sync *s)
 {
 	if (s == NULL)
 		return;
+	if (s->node && s->node->store)
+		mf_store_set_progress(s->node->store, NULL, NULL);
 	for (size_t i = 0; i < s->n_peers; i++) {
 		peer_disconnect(s, &s->peers[i]);
 		peer_free_fields(&s->peers[i]);
@@ -1635,7 +1674,7 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 	uint64_t hb = cfg->heartbeat_ms ? cfg->heartbeat_ms : 1000;
 	uint64_t to = cfg->peer_timeout_ms ? cfg->peer_timeout_ms : 5 * hb;
 	long next = (long)hb;
-	int new_socket = 0;
+	int new_socket = 0, router_pending;
 
 	s->now = now;
 	/* Outgoing links: connect, reconnect with back-off, heartbeats. */
@@ -1659,7 +1698,7 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 				continue;
 			}
 		}
-		if (p->out->refused || now >= p->out->last_rx_ms + to) {
+		if (p->out->refused || (now >= p->out->last_rx_ms + to && !input_pending(p->dealer))) {
 			if (p->out->hello_rx)
 				mf_warn("sync: peer %s (%s) is silent for %llu ms: link down, reconnecting",
 					p->name, p->endpoint, (unsigned long long)(now - p->out->last_rx_ms));
@@ -1679,10 +1718,11 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 		next = min_due(next, p->out->last_rx_ms + to, now);
 	}
 	/* Inbound links: heartbeats, expiry. */
+	router_pending = input_pending(s->router);
 	for (size_t i = 0; i < s->n_in;) {
 		session *ss = s->in[i];
 
-		if (ss->dead || now >= ss->last_rx_ms + to) {
+		if (ss->dead || (now >= ss->last_rx_ms + to && !router_pending)) {
 			if (ss->hello_rx)
 				mf_info("sync: inbound link of peer %s is down", sess_name(ss));
 			sess_free(ss);
