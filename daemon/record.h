@@ -21,6 +21,7 @@
 
 #define MF_HASH_LEN 32
 #define MF_BLOCK_MAX_LEAVES 1000	/* size cap: leaves per block */
+#define MF_BLOCK_MAX_BYTES (8u * 1024 * 1024) /* and bodies per block (sealing rule) */
 #define MF_BODY_MAX (64 * 1024)		/* largest encoded body accepted */
 #define MF_BLOCK_HEADER_MAX (MF_BLOCK_MAX_LEAVES * (MF_ID_MAX_WIRE + 48) + 1024)
 #define MF_ID_MAX_WIRE 128

@@ -531,6 +531,7 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		      mf_commit_result *res, char *err, size_t errlen)
 {
 	mf_leaf *leaves = NULL;
+	size_t *lens = NULL;
 	char **ids = NULL;
 	uint8_t head[MF_HASH_LEN];
 	uint64_t next, vv, hlc, first_unsealed;
@@ -548,6 +549,7 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		next = vv + 1;
 	hlc = (uint64_t)mf_store_meta_get_i64(s, "hlc", 0);
 	if ((leaves = calloc(n ? n : 1, sizeof(*leaves))) == NULL ||
+	    (lens = calloc(n ? n : 1, sizeof(*lens))) == NULL ||
 	    (ids = calloc(n ? n : 1, sizeof(*ids))) == NULL) {
 		fail(err, errlen, "out of memory");
 		goto rollback;
@@ -585,6 +587,7 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		}
 		hlc = mf_hlc_next(hlc);
 		leaves[nl].id = p->id;
+		lens[nl] = p->deleted ? 0 : p->body_len;
 		mf_version_hash(p->id, p->kind, s->region, next, hlc, p->deleted,
 				p->deleted ? NULL : p->body, p->deleted ? 0 : p->body_len,
 				leaves[nl].hash);
@@ -602,13 +605,20 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		nl++;
 		next++;
 	}
-	/* Seal the new versions into blocks of at most MF_BLOCK_MAX_LEAVES. */
-	for (size_t off = 0; off < nl; off += MF_BLOCK_MAX_LEAVES) {
-		size_t cnt = nl - off < MF_BLOCK_MAX_LEAVES ? nl - off : MF_BLOCK_MAX_LEAVES;
-		mf_block b;
+	/* Seal the new versions into blocks of at most MF_BLOCK_MAX_LEAVES
+	 * leaves and MF_BLOCK_MAX_BYTES of bodies, so that any block fits in
+	 * one sync frame with its versions. */
+	for (size_t off = 0, cnt; off < nl; off += cnt) {
+		size_t bytes = 0;
 		uint64_t first = first_unsealed + off;
+		mf_block b;
 		int rc;
 
+		for (cnt = 0; off + cnt < nl && cnt < MF_BLOCK_MAX_LEAVES; cnt++) {
+			if (cnt > 0 && bytes + lens[off + cnt] > MF_BLOCK_MAX_BYTES)
+				break;
+			bytes += lens[off + cnt];
+		}
 		hlc = mf_hlc_next(hlc);
 		if (mf_block_seal(s->region, first, have_head ? head : NULL, leaves + off, cnt, hlc,
 				  key, &b) != 0) {
@@ -641,6 +651,7 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		res->last_seq = next - 1;
 	}
 	free(leaves);
+	free(lens);
 	free(ids);
 	return 0;
 dberr:
@@ -648,6 +659,7 @@ dberr:
 rollback:
 	exec(s, "ROLLBACK", NULL, 0);
 	free(leaves);
+	free(lens);
 	free(ids);
 	memset(res, 0, sizeof(*res));
 	return -1;

@@ -3,7 +3,7 @@
 # live updates (latency), tombstones, status, and a peer added at runtime.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 16
+plan 19
 
 mk_node tom RU-TOM && mk_node che RU-CHE && link tom che
 ok $? "two nodes created and introduced to each other"
@@ -37,6 +37,18 @@ like "$(grep -A3 '^peers' "$T_TMP/status.txt")" "RU-CHE +tcp://[^ ]+ +(outbound|
 like "$(grep -A3 '^origins' "$T_TMP/status.txt")" "RU-CHE +[0-9]+ +[0-9]+ \(RU-CHE\) +0 +yes +0" "status as text: each origin with its lag"
 r=$(counter che records_applied); [ "${r:-0}" -ge 51 ]; ok $? "counter records_applied ($r) counts what arrived"
 is "$(counter che rejected)" "0" "nothing rejected"
+
+# Large bodies: 300 records of ~60 KB in one put are sealed into several
+# blocks (at most 8 MiB of bodies each), so every block fits in a frame.
+python3 -c "
+import json
+for i in range(300):
+    print(json.dumps({'kind':'school','key':'big%d'%i,'body':{'name':'Big %d '%i + 'x'*60000}}))" > "$T_TMP/big.jsonl"
+out=$("$MF" -d "$T_TMP/tom" put "$T_TMP/big.jsonl" | head -1)
+like "$out" "^300 changed, 0 unchanged \(seq [0-9]+\.\.[0-9]+ in [3-9] blocks\)" "300 bodies of 60 KB are sealed into blocks of at most 8 MiB ($out)"
+wait_equal 60 tom che
+ok $? "and they reach Chelyabinsk"
+is "$(nregion che RU-TOM)" "$(nregion tom RU-TOM)" "all of them"
 
 # A third region's node joins at runtime: peer add on a running daemon.
 mk_node kra RU-KYA
