@@ -6,15 +6,15 @@
 check_PROGRAMS += tests/test_record tests/test_store tests/test_conf tests/test_json
 TESTS += tests/test_record tests/test_store tests/test_conf tests/test_json
 
-tests_test_record_SOURCES = tests/test_record.c
+tests_test_record_SOURCES = tests/test_record.c tests/testdir.h
 tests_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_test_record_LDADD = $(TEST_LDADD)
 
-tests_test_store_SOURCES = tests/test_store.c
+tests_test_store_SOURCES = tests/test_store.c tests/testdir.h
 tests_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_test_store_LDADD = $(TEST_LDADD)
 
-tests_test_conf_SOURCES = tests/test_conf.c
+tests_test_conf_SOURCES = tests/test_conf.c tests/testdir.h
 tests_test_conf_CFLAGS = $(TEST_CFLAGS)
 tests_test_conf_LDADD = $(TEST_LDADD)
 

@@ -24,17 +24,9 @@
 #define CURVE_B "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
 #define HEX_KEY "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
 
-static char base_dir[4096];
-static int file_counter;
+#include "testdir.h"
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+static int file_counter;
 
 /* Write text to a fresh file; returns its path (malloc'd). */
 static char *
@@ -374,14 +366,10 @@ main(void)
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("conf");
 	SRunner *sr;
-	const char *tmp = getenv("TMPDIR");
 	int failed;
 
-	snprintf(base_dir, sizeof(base_dir), "%s/mf-test-conf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
+	if (testdir_init("mf-test-conf") != 0)
 		return 1;
-	}
 	tcase_add_test(tc, valid_with_defaults);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, unknown_section);
@@ -401,6 +389,6 @@ main(void)
 	srunner_run_all(sr, CK_SILENT);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_rf(base_dir);
 	return failed ? 1 : 0;
 }

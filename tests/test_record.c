@@ -22,35 +22,7 @@
 #include "record.h"
 #include "util.h"
 
-static char base_dir[4096];
-static int dir_counter;
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A fresh directory under the run's base directory. */
-static char *
-new_dir(const char *tag)
-{
-	char *p = malloc(strlen(base_dir) + 64);
-
-	ck_assert_ptr_nonnull(p);
-	sprintf(p, "%s/%s.%d.%d", base_dir, tag, (int)getpid(), dir_counter++);
-	ck_assert_int_eq(mkdir(p, 0700), 0);
-	return p;
-}
+#include "testdir.h"
 
 /* A generated private key. */
 static mf_key *
@@ -737,15 +709,10 @@ main(void)
 	TCase *tv = tcase_create("versions");
 	TCase *tk = tcase_create("keys");
 	SRunner *sr;
-	const char *tmp = getenv("TMPDIR");
 	int failed;
 
-	snprintf(base_dir, sizeof(base_dir), "%s/mf-test-record.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
+	if (testdir_init("mf-test-record") != 0)
 		return 1;
-	}
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, seal_and_verify);
 	tcase_add_test(tc, header_any_bit_flip_fails);

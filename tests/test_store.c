@@ -32,34 +32,7 @@
 #define EXPECTED_SCHEMA_VERSION 1
 #define APP_ID 0x4d466564
 
-static char base_dir[4096];
-static int dir_counter;
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *
-new_dir(const char *tag)
-{
-	char *p = malloc(strlen(base_dir) + 64);
-
-	ck_assert_ptr_nonnull(p);
-	sprintf(p, "%s/%s.%d.%d", base_dir, tag, (int)getpid(), dir_counter++);
-	ck_assert_int_eq(mkdir(p, 0700), 0);
-	return p;
-}
+#include "testdir.h"
 
 static char *
 path_in(const char *dir, const char *name)
@@ -1414,14 +1387,10 @@ main(void)
 	TCase *ta = tcase_create("apply");
 	TCase *to = tcase_create("open");
 	SRunner *sr;
-	const char *tmp = getenv("TMPDIR");
 	int failed;
 
-	snprintf(base_dir, sizeof(base_dir), "%s/mf-test-store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
+	if (testdir_init("mf-test-store") != 0)
 		return 1;
-	}
 	tcase_set_timeout(tw, 120);
 	tcase_set_timeout(ta, 300);
 	tcase_add_test(tw, local_commit);
