@@ -313,18 +313,11 @@ judge_region(mf_daemon *d, const char *region, mf_date date)
 	return report;
 }
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
-
 static void
 target_row(json_t *rows, const char *region, json_t *tg)
 {
 	char goal[64], act[64];
-	const char *unit = str(tg, "unit");
+	const char *unit = mf_json_str(tg, "unit");
 
 	snprintf(goal, sizeof(goal), "%g%s%s", json_number_value(json_object_get(tg, "value")),
 		 *unit && strcmp(unit, "%") != 0 ? " " : "", unit);
@@ -333,24 +326,24 @@ target_row(json_t *rows, const char *region, json_t *tg)
 			 *unit && strcmp(unit, "%") != 0 ? " " : "", unit);
 	else
 		snprintf(act, sizeof(act), "-");
-	json_array_append_new(rows, json_pack("[s,s,s,s,s,s]", region, str(tg, "indicator"), goal, act,
-					      str(tg, "deadline"), str(tg, "state")));
+	json_array_append_new(rows, json_pack("[s,s,s,s,s,s]", region, mf_json_str(tg, "indicator"), goal, act,
+					      mf_json_str(tg, "deadline"), mf_json_str(tg, "state")));
 }
 
 /* Rows for one region's report: items (overdue first) and targets. */
 static void
 report_rows(json_t *report, json_t *items, json_t *targets)
 {
-	const char *region = str(report, "region");
+	const char *region = mf_json_str(report, "region");
 	json_t *rm, *it, *tg;
 	size_t i, k;
 
 	json_array_foreach(json_object_get(report, "roadmaps"), i, rm) {
 		json_array_foreach(json_object_get(rm, "items"), k, it)
 			json_array_append_new(items, json_pack("[s,s,s,s,s,s,s]", region,
-							       str(report, "model"), str(it, "number"),
-							       str(it, "status"), str(it, "timing_raw"),
-							       str(it, "title"), str(it, "lead")));
+							       mf_json_str(report, "model"), mf_json_str(it, "number"),
+							       mf_json_str(it, "status"), mf_json_str(it, "timing_raw"),
+							       mf_json_str(it, "title"), mf_json_str(it, "lead")));
 		json_array_foreach(json_object_get(rm, "targets"), k, tg)
 			target_row(targets, region, tg);
 	}

@@ -409,3 +409,11 @@ mf_body_to_json(const char *kind, const uint8_t *body, size_t len)
 	protobuf_c_message_free_unpacked(m, NULL);
 	return j;
 }
+
+const char *
+mf_json_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}

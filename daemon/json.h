@@ -27,6 +27,9 @@ int mf_json_to_pb(json_t *obj, const ProtobufCMessageDescriptor *d, ProtobufCMes
 int mf_json_to_body(json_t *obj, const char *kind, uint8_t **buf, size_t *len, char *err,
 		    size_t errlen);
 
+/* The string member k of object o, or "" when it is missing or not a string. */
+const char *mf_json_str(const json_t *o, const char *k);
+
 /* Message -> new JSON object. */
 json_t *mf_pb_to_json(const ProtobufCMessage *m);
 /* Encoded body of `kind` -> new JSON object, or NULL when it does not decode. */

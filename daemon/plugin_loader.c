@@ -90,7 +90,7 @@ mf_plugins_free(mf_plugins *p)
 		return;
 	for (int i = p->n - 1; i >= 0; i--) {
 		const struct mf_plugin *d = p->v[i].d;
-		if (d->size >= offsetof(struct mf_plugin, shutdown) + sizeof(d->shutdown) &&
+		if (MF_PLUGIN_HAS(d, shutdown) &&
 		    d->shutdown)
 			d->shutdown();
 		dlclose(p->v[i].handle);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <ctype.h>
 
+#include "json.h"
 #include "roadmap.h"
 #include "datexpr.h"
 
@@ -68,13 +69,6 @@ mf_roadmap_generic_status(const mf_item_view *it, mf_date at)
 	return MF_STATUS_OVERDUE;
 }
 
-static const char *
-sget(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static void
 copy_if(json_t *dst, json_t *src, const char *k)
 {
@@ -107,16 +101,16 @@ static int
 item_cmp(const void *pa, const void *pb)
 {
 	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	int oa = strcmp(sget(a, "status"), "overdue") == 0;
-	int ob = strcmp(sget(b, "status"), "overdue") == 0;
+	int oa = strcmp(mf_json_str(a, "status"), "overdue") == 0;
+	int ob = strcmp(mf_json_str(b, "status"), "overdue") == 0;
 	int c;
 
 	if (oa != ob)
 		return oa ? -1 : 1;
-	c = numcmp(sget(a, "number"), sget(b, "number"));
+	c = numcmp(mf_json_str(a, "number"), mf_json_str(b, "number"));
 	if (c)
 		return c;
-	return strcmp(sget(a, "id"), sget(b, "id"));
+	return strcmp(mf_json_str(a, "id"), mf_json_str(b, "id"));
 }
 
 static json_t *
@@ -150,15 +144,15 @@ reports_for(json_t *reports, const char *item_id, const char *at, int *done)
 	*done = 0;
 	json_array_foreach(reports, i, r) {
 		json_t *b = json_object_get(r, "body"), *ev, *e;
-		const char *asof = sget(b, "as_of");
+		const char *asof = mf_json_str(b, "as_of");
 		size_t k;
-		if (strcmp(sget(b, "item_id"), item_id) != 0)
+		if (strcmp(mf_json_str(b, "item_id"), item_id) != 0)
 			continue;
 		if (asof[0] && strcmp(asof, at) > 0)
 			continue;
-		if (latest == NULL || strcmp(asof, sget(json_object_get(latest, "body"), "as_of")) >= 0)
+		if (latest == NULL || strcmp(asof, mf_json_str(json_object_get(latest, "body"), "as_of")) >= 0)
 			latest = r;
-		if (strcmp(sget(b, "status"), "done") != 0)
+		if (strcmp(mf_json_str(b, "status"), "done") != 0)
 			continue;
 		ev = json_object_get(b, "evidence");
 		json_array_foreach(ev, k, e) {
@@ -185,14 +179,14 @@ judge_item(json_t *rec, json_t *roadmap_body, json_t *reports, mf_date at, const
 	enum mf_item_status st, gen;
 
 	memset(&v, 0, sizeof(v));
-	v.number = sget(b, "number");
-	v.timing_raw = sget(t, "raw");
+	v.number = mf_json_str(b, "number");
+	v.timing_raw = mf_json_str(t, "raw");
 	v.continuous = json_is_true(json_object_get(t, "continuous"));
 	v.uncertain = json_is_true(json_object_get(t, "uncertain"));
 	json_array_foreach(ivs, i, iv) {
 		if (v.n_iv == MAX_IV ||
-		    mf_date_parse(sget(iv, "from"), &buf[v.n_iv].from) != 0 ||
-		    mf_date_parse(sget(iv, "to"), &buf[v.n_iv].to) != 0 ||
+		    mf_date_parse(mf_json_str(iv, "from"), &buf[v.n_iv].from) != 0 ||
+		    mf_date_parse(mf_json_str(iv, "to"), &buf[v.n_iv].to) != 0 ||
 		    mf_date_cmp(buf[v.n_iv].from, buf[v.n_iv].to) > 0) {
 			v.uncertain = 1;   /* a stored interval we cannot read */
 			break;
@@ -201,12 +195,12 @@ judge_item(json_t *rec, json_t *roadmap_body, json_t *reports, mf_date at, const
 	}
 	v.iv = buf;
 	if (roadmap_body) {
-		mf_date_parse(sget(roadmap_body, "period_from"), &v.period_from);
-		mf_date_parse(sget(roadmap_body, "period_to"), &v.period_to);
+		mf_date_parse(mf_json_str(roadmap_body, "period_from"), &v.period_from);
+		mf_date_parse(mf_json_str(roadmap_body, "period_to"), &v.period_to);
 	}
-	rep = reports_for(reports, sget(rec, "id"), at_s, &done);
+	rep = reports_for(reports, mf_json_str(rec, "id"), at_s, &done);
 	v.done_reported = done;
-	v.reported = rep ? status_of_name(sget(json_object_get(rep, "body"), "status")) :
+	v.reported = rep ? status_of_name(mf_json_str(json_object_get(rep, "body"), "status")) :
 		     MF_STATUS_UNSPECIFIED;
 	gen = mf_roadmap_generic_status(&v, at);
 	st = model ? model(&v, at) : gen;
@@ -216,8 +210,8 @@ judge_item(json_t *rec, json_t *roadmap_body, json_t *reports, mf_date at, const
 	if (v.uncertain && st != MF_STATUS_DONE)
 		st = MF_STATUS_UNKNOWN;
 
-	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "id", sget(rec, "id"),
-			"number", v.number, "section", sget(b, "section"), "title", sget(b, "title"),
+	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "id", mf_json_str(rec, "id"),
+			"number", v.number, "section", mf_json_str(b, "section"), "title", mf_json_str(b, "title"),
 			"timing_raw", v.timing_raw, "status", mf_item_status_name(st),
 			"continuous", v.continuous, "uncertain", v.uncertain);
 	if (out == NULL)
@@ -241,7 +235,7 @@ judge_target(json_t *rec, const char *at_s)
 	double value = json_number_value(json_object_get(b, "value"));
 	double actual = json_number_value(json_object_get(b, "actual"));
 	int has = json_is_true(json_object_get(b, "has_actual"));
-	const char *deadline = sget(b, "deadline"), *state;
+	const char *deadline = mf_json_str(b, "deadline"), *state;
 	int passed = deadline[0] && strcmp(at_s, deadline) > 0;
 
 	if (has && actual >= value)
@@ -252,9 +246,9 @@ judge_target(json_t *rec, const char *at_s)
 		state = "missed";
 	else
 		state = "no_data";
-	out = json_pack("{s:s,s:s,s:f,s:s,s:s,s:s,s:f,s:b,s:s}", "id", sget(rec, "id"),
-			"indicator", sget(b, "indicator"), "value", value, "unit", sget(b, "unit"),
-			"population", sget(b, "population"), "deadline", deadline, "actual", actual,
+	out = json_pack("{s:s,s:s,s:f,s:s,s:s,s:s,s:f,s:b,s:s}", "id", mf_json_str(rec, "id"),
+			"indicator", mf_json_str(b, "indicator"), "value", value, "unit", mf_json_str(b, "unit"),
+			"population", mf_json_str(b, "population"), "deadline", deadline, "actual", actual,
 			"has_actual", has, "state", state);
 	if (out)
 		copy_if(out, b, "forms");
@@ -272,14 +266,14 @@ mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *re
 	char at_s[11];
 	size_t i;
 
-	if (pl && pl->size >= offsetof(struct mf_plugin, item_status) + sizeof(pl->item_status) &&
+	if (pl && MF_PLUGIN_HAS(pl, item_status) &&
 	    pl->item_status) {
 		model = pl->item_status;
 		model_name = pl->model ? pl->model : pl->name;
 	}
 	mf_date_format(at, at_s);
 	json_array_foreach(records, i, r) {
-		const char *kind = sget(r, "kind"), *origin = sget(r, "origin");
+		const char *kind = mf_json_str(r, "kind"), *origin = mf_json_str(r, "origin");
 		if (!json_is_object(json_object_get(r, "body")))
 			continue;
 		if (origin[0] && region && strcmp(origin, region) != 0)
@@ -300,7 +294,7 @@ mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *re
 	orphans = json_array();
 	json_array_foreach(roadmaps, i, r) {
 		json_t *b = json_object_get(r, "body"), *o, *its = json_array(), *tg = json_array(), *x;
-		const char *rid = sget(r, "id");
+		const char *rid = mf_json_str(r, "id");
 		size_t k;
 		o = json_pack("{s:s}", "id", rid);
 		copy_if(o, b, "title");
@@ -311,10 +305,10 @@ mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *re
 		copy_if(o, b, "period_to");
 		json_object_set_new(o, "model", json_string(model_name));
 		json_array_foreach(items, k, x)
-			if (strcmp(sget(json_object_get(x, "body"), "roadmap_id"), rid) == 0)
+			if (strcmp(mf_json_str(json_object_get(x, "body"), "roadmap_id"), rid) == 0)
 				json_array_append_new(its, judge_item(x, b, reports, at, at_s, model));
 		json_array_foreach(targets, k, x)
-			if (strcmp(sget(json_object_get(x, "body"), "roadmap_id"), rid) == 0)
+			if (strcmp(mf_json_str(json_object_get(x, "body"), "roadmap_id"), rid) == 0)
 				json_array_append_new(tg, judge_target(x, at_s));
 		json_object_set_new(o, "items", sorted(its));
 		json_decref(its);
@@ -322,23 +316,23 @@ mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *re
 		json_array_append_new(rms, o);
 	}
 	json_array_foreach(items, i, r) {
-		const char *rid = sget(json_object_get(r, "body"), "roadmap_id");
+		const char *rid = mf_json_str(json_object_get(r, "body"), "roadmap_id");
 		int found = 0;
 		size_t k;
 		json_t *x;
 		json_array_foreach(roadmaps, k, x)
-			if (strcmp(sget(x, "id"), rid) == 0)
+			if (strcmp(mf_json_str(x, "id"), rid) == 0)
 				found = 1;
 		if (!found)
 			json_array_append_new(orphans, judge_item(r, NULL, reports, at, at_s, model));
 	}
 	json_array_foreach(targets, i, r) {
-		const char *rid = sget(json_object_get(r, "body"), "roadmap_id");
+		const char *rid = mf_json_str(json_object_get(r, "body"), "roadmap_id");
 		int found = 0;
 		size_t k;
 		json_t *x;
 		json_array_foreach(roadmaps, k, x)
-			if (rid[0] && strcmp(sget(x, "id"), rid) == 0)
+			if (rid[0] && strcmp(mf_json_str(x, "id"), rid) == 0)
 				found = 1;
 		if (!found)
 			json_array_append_new(free_targets, judge_target(r, at_s));

@@ -194,6 +194,15 @@ typedef const struct mf_plugin *(*mf_plugin_entry_fn)(const struct mf_host_api *
  *   mentorfed_plugin_entry(const struct mf_host_api *host, int abi) { ... }  */
 #define MF_PLUGIN_EXPORT __attribute__((visibility("default")))
 
+/* Does a versioned table, which grows only at its end, have `member`?
+ * A plugin checks the host's table before using a late addition
+ * (MF_HOST_HAS(host, generic_status)); the host checks a descriptor the
+ * same way (MF_PLUGIN_HAS(plugin, shutdown)). */
+#define MF_HOST_HAS(h, member) \
+	((h)->size >= offsetof(struct mf_host_api, member) + sizeof((h)->member))
+#define MF_PLUGIN_HAS(p, member) \
+	((p)->size >= offsetof(struct mf_plugin, member) + sizeof((p)->member))
+
 #ifdef __cplusplus
 }
 #endif

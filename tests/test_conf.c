@@ -365,8 +365,6 @@ main(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("conf");
-	SRunner *sr;
-	int failed;
 
 	if (testdir_init("mf-test-conf") != 0)
 		return 1;
@@ -385,10 +383,5 @@ main(void)
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, append_restores_on_error);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rm_rf(base_dir);
-	return failed ? 1 : 0;
+	return testdir_run(s);
 }

@@ -708,8 +708,6 @@ main(void)
 	TCase *tc = tcase_create("blocks");
 	TCase *tv = tcase_create("versions");
 	TCase *tk = tcase_create("keys");
-	SRunner *sr;
-	int failed;
 
 	if (testdir_init("mf-test-record") != 0)
 		return 1;
@@ -727,10 +725,5 @@ main(void)
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tv);
 	suite_add_tcase(s, tk);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rm_rf(base_dir);
-	return failed ? 1 : 0;
+	return testdir_run(s);
 }

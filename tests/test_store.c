@@ -1386,8 +1386,6 @@ main(void)
 	TCase *tw = tcase_create("write");
 	TCase *ta = tcase_create("apply");
 	TCase *to = tcase_create("open");
-	SRunner *sr;
-	int failed;
 
 	if (testdir_init("mf-test-store") != 0)
 		return 1;
@@ -1413,10 +1411,5 @@ main(void)
 	suite_add_tcase(s, tw);
 	suite_add_tcase(s, ta);
 	suite_add_tcase(s, to);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rm_rf(base_dir);
-	return failed ? 1 : 0;
+	return testdir_run(s);
 }

@@ -1,7 +1,8 @@
 /*
  * testdir.h — scratch directories for the Check tests: one base directory
  * per run under $TMPDIR (testdir_init), fresh subdirectories in it
- * (new_dir), recursive removal (rm_rf).  Include after <check.h>.
+ * (new_dir), recursive removal (rm_rf), running the suite and cleaning up
+ * (testdir_run).  Include after <check.h>.
  */
 #ifndef MF_TESTDIR_H
 #define MF_TESTDIR_H
@@ -55,6 +56,20 @@ new_dir(const char *tag)
 	sprintf(p, "%s/%s.%d.%d", base_dir, tag, (int)getpid(), dir_counter++);
 	ck_assert_int_eq(mkdir(p, 0700), 0);
 	return p;
+}
+
+/* Run the suite, remove the base directory, return main's exit status. */
+static inline int
+testdir_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	rm_rf(base_dir);
+	return failed ? 1 : 0;
 }
 
 #endif

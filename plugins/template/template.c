@@ -262,7 +262,7 @@ mentorfed_plugin_entry(const struct mf_host_api *host, int host_abi)
 {
 	/* Refuse a host of another ABI, or one too old to have what we use. */
 	if (host == NULL || host_abi != MF_PLUGIN_ABI_VERSION ||
-	    host->size < offsetof(struct mf_host_api, date_format) + sizeof(host->date_format))
+	    !MF_HOST_HAS(host, date_format))
 		return NULL;
 	H = host;
 	return &plugin;

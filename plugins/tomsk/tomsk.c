@@ -1709,7 +1709,7 @@ MF_PLUGIN_EXPORT const struct mf_plugin *
 mentorfed_plugin_entry(const struct mf_host_api *host, int host_abi)
 {
 	if (host == NULL || host_abi != MF_PLUGIN_ABI_VERSION ||
-	    host->size < offsetof(struct mf_host_api, generic_status) + sizeof(host->generic_status))
+	    !MF_HOST_HAS(host, generic_status))
 		return NULL;
 	H = host;
 	return &plugin;
