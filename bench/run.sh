@@ -260,10 +260,10 @@ log "machine: $MACHINE"
 log "work dir $W, ports $BASE..$((BASE + 6)), $RECORDS records, $SAMPLES latency samples"
 
 # The baseline must use the store's PRAGMAs: compare the sources.
-p_store=$(grep -oE 'PRAGMA [a-z_]+ = [-A-Za-z0-9]+' "$SRCDIR/daemon/store.c" | sort | tr '\n' ';')
+p_store=$(grep -oE 'PRAGMA [a-z_]+ = [-A-Za-z0-9]+' "$SRCDIR/daemon/core/store*.c" | sort | tr '\n' ';')
 p_base=$(grep -oE 'PRAGMA [a-z_]+ = [-A-Za-z0-9]+' "$SRCDIR/bench/sqlite_baseline.c" | sort | tr '\n' ';')
 if [ "$p_store" != "$p_base" ]; then
-	log "WARNING: bench/sqlite_baseline.c PRAGMAs ($p_base) differ from daemon/store.c ($p_store)"
+	log "WARNING: bench/sqlite_baseline.c PRAGMAs ($p_base) differ from daemon/core/store*.c ($p_store)"
 fi
 
 # ------------------------------------------------------------------ workload

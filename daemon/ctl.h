@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "node.h"
+#include "reply.h"
 
 struct mf_sync;
 struct mf_plugins;
@@ -44,12 +45,5 @@ json_t *mf_ctl_dispatch(mf_daemon *d, json_t *req, char **payload, size_t *paylo
  * transaction; announce on success.  Reply JSON (new reference).  Used by
  * put and import.  `what` names the source in errors ("record 3"). */
 json_t *mf_ctl_put_records(mf_daemon *d, json_t *records);
-
-/* JSON of a stored record (new reference). */
-json_t *mf_record_json(const mf_record *r);
-
-/* Reply helpers. */
-json_t *mf_reply_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-json_t *mf_reply_ok(void);
 
 #endif

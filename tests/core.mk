@@ -1,18 +1,12 @@
 # tests/core.mk — unit tests of the node's core files (Check, TAP output):
-# record (hashing, sealing, verifying blocks), store (local commits, remote
-# apply, tamper/idempotence/fork/withholding cases, bad database files),
-# conf (INI errors with FILE:LINE) and json (descriptor-driven conversion).
+# record (hashing, sealing, verifying blocks), conf (INI errors with FILE:LINE) and json (descriptor-driven conversion).
 
-check_PROGRAMS += tests/test_record tests/test_store tests/test_conf tests/test_json
-TESTS += tests/test_record tests/test_store tests/test_conf tests/test_json
+check_PROGRAMS += tests/test_record tests/test_conf tests/test_json
+TESTS += tests/test_record tests/test_conf tests/test_json
 
 tests_test_record_SOURCES = tests/test_record.c tests/testdir.h
 tests_test_record_CFLAGS = $(TEST_CFLAGS)
 tests_test_record_LDADD = $(TEST_LDADD)
-
-tests_test_store_SOURCES = tests/test_store.c tests/testdir.h
-tests_test_store_CFLAGS = $(TEST_CFLAGS)
-tests_test_store_LDADD = $(TEST_LDADD)
 
 tests_test_conf_SOURCES = tests/test_conf.c tests/testdir.h
 tests_test_conf_CFLAGS = $(TEST_CFLAGS)

@@ -10,19 +10,19 @@ dist_noinst_SCRIPTS += tests/test_template.sh
 
 tests_test_datexpr_SOURCES = tests/test_datexpr.c
 tests_test_datexpr_CFLAGS = $(TEST_CFLAGS)
-tests_test_datexpr_LDADD = $(TEST_LDADD)
+tests_test_datexpr_LDADD = libmfplughost.la $(TEST_LDADD)
 
 tests_test_plugins_SOURCES = tests/test_plugins.c
 tests_test_plugins_CFLAGS = $(TEST_CFLAGS)
-tests_test_plugins_LDADD = $(TEST_LDADD)
+tests_test_plugins_LDADD = libmfplughost.la $(TEST_LDADD)
 
 tests_test_fuzz_import_SOURCES = tests/test_fuzz_import.c
 tests_test_fuzz_import_CFLAGS = $(TEST_CFLAGS)
-tests_test_fuzz_import_LDADD = $(TEST_LDADD)
+tests_test_fuzz_import_LDADD = libmfplughost.la $(TEST_LDADD)
 
 tests_plugin_tool_SOURCES = tests/plugin_tool.c
 tests_plugin_tool_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
-tests_plugin_tool_LDADD = libmfcore.la $(CORE_LIBS)
+tests_plugin_tool_LDADD = libmfplughost.la libmfcore.la $(CORE_LIBS)
 
 # plugins the loader must refuse (and one of another region), built only
 # for `make check`

@@ -25,6 +25,9 @@ typedef struct mf_node {
 	mf_keyring *keyring;		/* configured regions + own */
 	mf_store *store;
 	int store_was_new;		/* the store was created by this open */
+	/* Non-empty: why local writes are refused now (recovering our own
+	 * chain from peers, a fork, corruption); the records layer says it. */
+	char writes_refused[256];
 } mf_node;
 
 /* Create a node in dir: directory, config, keys, empty store.  listen

@@ -624,6 +624,7 @@ recovery_check(mf_sync *s)
 	    s->now < s->first_hello_ms + s->node->cfg->peer_timeout_ms)
 		return;	/* give the other peers a chance to say what they hold */
 	s->recovering = 0;
+	s->node->writes_refused[0] = '\0';
 	mf_store_meta_set(s->node->store, "sync_recovering", "0");
 	mf_info("sync: recovery done: %s's own chain recovered from peers up to seq %llu; local writes continue at seq %llu",
 		own, (unsigned long long)have, (unsigned long long)(have + 1));
@@ -1572,6 +1573,8 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 	if (mf_store_meta_get(node->store, "sync_recovering", buf, sizeof(buf)) == 0 &&
 	    strcmp(buf, "1") == 0) {
 		s->recovering = 1;
+		snprintf(node->writes_refused, sizeof(node->writes_refused), "%s",
+			 "the node is recovering its own records from peers after losing its store; try again when 'mentorfed status' no longer says recovering");
 		mf_warn("sync: the store of %s is new and holds none of its own records: recovering them from peers before any local write",
 			own);
 	}

@@ -1,0 +1,7 @@
+# daemon/daemon.mk — mentorfedd: the loop, the control socket and its
+# command table.  Links every layer below it.
+sbin_PROGRAMS += mentorfedd
+mentorfedd_SOURCES = daemon/mentorfedd.c daemon/ctl.c daemon/ctl.h
+mentorfedd_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS) $(ZMQ_CFLAGS)
+mentorfedd_LDADD = libmfexchange.la libmfsync.la libmfrecords.la libmfcore.la \
+	$(CORE_LIBS) $(ZMQ_LIBS)
