@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "ctl.h"
+#include "ctl_plugins.h"
 #include "json.h"
 #include "kinds.h"
 #include "log.h"
@@ -222,11 +223,6 @@ cmd_reload(mf_daemon *d)
 	return mf_reply_ok();
 }
 
-/* Plugin commands (ctl_plugins.c); weak so the core builds and tests
- * without the plugin loader. */
-json_t *mf_ctl_plugins_dispatch(mf_daemon *d, const char *cmd, json_t *req)
-	__attribute__((weak));
-
 json_t *
 mf_ctl_dispatch(mf_daemon *d, json_t *req, char **payload, size_t *plen)
 {
@@ -272,10 +268,18 @@ mf_ctl_dispatch(mf_daemon *d, json_t *req, char **payload, size_t *plen)
 		d->stop = 1;
 		return mf_reply_ok();
 	}
-	if (mf_ctl_plugins_dispatch != NULL) {
-		json_t *r = mf_ctl_plugins_dispatch(d, cmd, req);
-		if (r != NULL)
-			return r;
+	{
+		static const struct {
+			const char *name;
+			json_t *(*fn)(mf_daemon *, json_t *);
+		} p[] = {
+			{ "import", mf_cmd_import }, { "plugin_list", mf_cmd_plugin_list },
+			{ "plugin_load", mf_cmd_plugin_load }, { "roadmap", mf_cmd_roadmap },
+			{ "report_roadmaps", mf_cmd_report_roadmaps },
+		};
+		for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+			if (strcmp(cmd, p[i].name) == 0)
+				return p[i].fn(d, req);
 	}
 	return mf_reply_error(EX_USAGE, "unknown command '%s'", cmd);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_plugins.h"
 #include "json.h"
 #include "kinds.h"
 #include "log.h"
@@ -184,8 +185,8 @@ merge_school(mf_daemon *d, json_t *rec)
 	json_decref(held);
 }
 
-static json_t *
-cmd_import(mf_daemon *d, json_t *req)
+json_t *
+mf_cmd_import(mf_daemon *d, json_t *req)
 {
 	const char *path = json_string_value(json_object_get(req, "path"));
 	const char *plugin = json_string_value(json_object_get(req, "plugin"));
@@ -231,8 +232,8 @@ cmd_import(mf_daemon *d, json_t *req)
 	return rep;
 }
 
-static json_t *
-cmd_plugin_list(mf_daemon *d)
+json_t *
+mf_cmd_plugin_list(mf_daemon *d, json_t *req)
 {
 	json_t *rep = mf_reply_ok();
 
@@ -240,8 +241,8 @@ cmd_plugin_list(mf_daemon *d)
 	return rep;
 }
 
-static json_t *
-cmd_plugin_load(mf_daemon *d, json_t *req)
+json_t *
+mf_cmd_plugin_load(mf_daemon *d, json_t *req)
 {
 	const char *path = json_string_value(json_object_get(req, "path"));
 	char err[1024];
@@ -253,7 +254,7 @@ cmd_plugin_load(mf_daemon *d, json_t *req)
 		return mf_reply_error(EX_DATAERR, "%s", err);
 	}
 	mf_info("plugin loaded from %s", path);
-	return cmd_plugin_list(d);
+	return mf_cmd_plugin_list(d, req);
 }
 
 typedef struct rm_collect {
@@ -414,8 +415,8 @@ roadmap_reply(json_t *data, json_t *items, json_t *targets)
 	return rep;
 }
 
-static json_t *
-cmd_roadmap(mf_daemon *d, json_t *req)
+json_t *
+mf_cmd_roadmap(mf_daemon *d, json_t *req)
 {
 	const char *region = json_string_value(json_object_get(req, "region"));
 	mf_date date;
@@ -444,8 +445,8 @@ origin_cb(void *arg, const char *origin, uint64_t seq)
 	return 0;
 }
 
-static json_t *
-cmd_report_roadmaps(mf_daemon *d, json_t *req)
+json_t *
+mf_cmd_report_roadmaps(mf_daemon *d, json_t *req)
 {
 	json_t *origins = json_array(), *data = json_array(), *items = json_array(),
 	       *targets = json_array(), *o;
@@ -474,22 +475,4 @@ cmd_report_roadmaps(mf_daemon *d, json_t *req)
 	}
 	json_decref(origins);
 	return roadmap_reply(data, items, targets);
-}
-
-json_t *
-mf_ctl_plugins_dispatch(mf_daemon *d, const char *cmd, json_t *req)
-{
-	if (d->plugins == NULL)
-		return NULL;
-	if (strcmp(cmd, "import") == 0)
-		return cmd_import(d, req);
-	if (strcmp(cmd, "plugin_list") == 0)
-		return cmd_plugin_list(d);
-	if (strcmp(cmd, "plugin_load") == 0)
-		return cmd_plugin_load(d, req);
-	if (strcmp(cmd, "roadmap") == 0)
-		return cmd_roadmap(d, req);
-	if (strcmp(cmd, "report_roadmaps") == 0)
-		return cmd_report_roadmaps(d, req);
-	return NULL;
 }

@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "ctl.h"
+#include "ctl_plugins.h"
 #include "log.h"
 #include "node.h"
 #include "sync.h"
@@ -27,8 +28,6 @@
 
 /* Plugins are optional at link time, so the core builds and runs without
  * the loader (see ctl_plugins.c). */
-int mf_daemon_plugins_start(mf_daemon *d) __attribute__((weak));
-void mf_daemon_plugins_stop(mf_daemon *d) __attribute__((weak));
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -194,7 +193,7 @@ main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	if (mf_daemon_plugins_start != NULL && mf_daemon_plugins_start(&d) != 0) {
+	if (mf_daemon_plugins_start(&d) != 0) {
 		rc = EX_SOFTWARE;
 		goto out;
 	}
@@ -243,8 +242,7 @@ main(int argc, char **argv)
 	}
 	mf_info("node %s stopping", d.node->cfg->region);
 out:
-	if (mf_daemon_plugins_stop != NULL)
-		mf_daemon_plugins_stop(&d);
+	mf_daemon_plugins_stop(&d);
 	mf_sync_free(d.sync);
 	mf_ctl_close(&d);
 	if (d.zctx)

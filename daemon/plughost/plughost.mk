@@ -8,6 +8,6 @@ libmfplughost_la_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 libmfplughost_la_LIBADD = libmfcore.la $(DL_LIBS)
 
 # daemon side of plugin commands (for now in-process)
-mentorfedd_SOURCES += daemon/ctl_plugins.c
+mentorfedd_SOURCES += daemon/ctl_plugins.c daemon/ctl_plugins.h
 mentorfedd_LDADD += libmfplughost.la $(DL_LIBS)
 mentorfedd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
