@@ -19,7 +19,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev
 libjansson-dev libinih-dev check python3 python3-zmq python3-protobuf
-protobuf-compiler python3-cryptography iproute2 procps"
+protobuf-compiler python3-cryptography iproute2 procps libseccomp-dev"
 
 install_packages() {
 	missing=""

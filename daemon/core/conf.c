@@ -240,8 +240,16 @@ node_key(parse *p, const char *name, const char *v)
 			c->heartbeat_ms = (unsigned)u;
 		else
 			c->peer_timeout_ms = (unsigned)u;
+	} else if (strcmp(name, "plugin_timeout_ms") == 0) {
+		if (mf_parse_u64(v, 100, 3600000, &u) != 0)
+			return perr(p, "%s: expected milliseconds between 100 and 3600000, got '%s'", name, v);
+		c->plugin_timeout_ms = (unsigned)u;
+	} else if (strcmp(name, "plugin_memory_mb") == 0) {
+		if (mf_parse_u64(v, 16, 65536, &u) != 0)
+			return perr(p, "%s: expected MiB between 16 and 65536, got '%s'", name, v);
+		c->plugin_memory_mb = (unsigned)u;
 	} else {
-		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms)", name);
+		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, plugin_timeout_ms, plugin_memory_mb)", name);
 	}
 	return 1;
 }
@@ -350,6 +358,8 @@ mf_config_load(const char *path, char *err, size_t errlen)
 	c->log_level = MF_LOG_LVL_INFO;
 	c->heartbeat_ms = 1000;
 	c->peer_timeout_ms = 5000;
+	c->plugin_timeout_ms = 60000;
+	c->plugin_memory_mb = 1024;
 	p.c = c;
 	if ((p.f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

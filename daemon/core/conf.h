@@ -2,7 +2,8 @@
  * conf.h — the node's configuration file (INI, parsed with inih).
  *
  *   [node]                    region, listen, data_dir, plugin_dir, log_level,
- *                             control, heartbeat_ms, peer_timeout_ms
+ *                             control, heartbeat_ms, peer_timeout_ms,
+ *                             plugin_timeout_ms, plugin_memory_mb
  *   [peer NAME]               endpoint, curve_key (Z85), region (optional)
  *   [region CODE]             signing_key (64 hex), name
  *
@@ -43,6 +44,8 @@ typedef struct mf_config {
 	char *control;		/* default: ipc://DATA_DIR/control.sock */
 	int log_level;
 	unsigned heartbeat_ms, peer_timeout_ms;
+	unsigned plugin_timeout_ms;	/* one plugin run (import, judging) at most */
+	unsigned plugin_memory_mb;	/* address space of the plugin host */
 	mf_peer_conf *peers;
 	size_t n_peers;
 	mf_region_conf *regions;
