@@ -1612,6 +1612,12 @@ mf_sync_free(mf_sync *s)
 }
 
 int
+mf_sync_pollitems_max(const mf_sync *s)
+{
+	return 2 + (int)s->n_peers;
+}
+
+int
 mf_sync_pollitems(mf_sync *s, zmq_pollitem_t *items, int max)
 {
 	int n = 0;

@@ -24,6 +24,9 @@ typedef struct mf_sync mf_sync;
 mf_sync *mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen);
 void mf_sync_free(mf_sync *s);
 
+/* The most poll items mf_sync_pollitems can fill now (it grows with the
+ * number of peers: size the loop's array with it before each poll). */
+int mf_sync_pollitems_max(const mf_sync *s);
 /* Fill up to max poll items; returns how many. */
 int mf_sync_pollitems(mf_sync *s, zmq_pollitem_t *items, int max);
 /* Handle the items mf_sync_pollitems filled, after zmq_poll. */

@@ -1,0 +1,1 @@
+# daemon/records/apply.mk — the records layer's remote side: verified blocks from peers reach the store only through it.

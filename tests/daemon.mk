@@ -1,0 +1,1 @@
+# tests/daemon.mk — daemon-level checks: layering, start-up, many peers.
