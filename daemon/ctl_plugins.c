@@ -1,51 +1,397 @@
 /*
- * ctl_plugins.c — the daemon's plugin commands: load the plugin directory
- * at start, `import`, `plugin_list`, `plugin_load` and `roadmap`.
+ * ctl_plugins.c — the daemon's plugin commands: `import`, `plugin_list`,
+ * `plugin_load`, `roadmap` and `report_roadmaps`.
+ *
+ * No plugin code runs in the daemon, which holds the region's signing key:
+ * each command runs mentorfed-plugin-host (daemon/plughost/plughost_main.c)
+ * once, sends it a request on a pipe and reads its reply (doc/PLUGIN.md,
+ * "How plugins run").  The helper is confined; here it gets a wall-clock
+ * deadline (plugin_timeout_ms) and is killed when it passes.  A helper
+ * that crashes, is killed or breaks the protocol fails that one command,
+ * with a message naming the plugin; the daemon goes on serving.  What the
+ * daemon does with the result (adopting and merging schools, the write)
+ * stays here.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "ctl.h"
 #include "ctl_plugins.h"
 #include "json.h"
 #include "kinds.h"
 #include "log.h"
-#include "plugin_loader.h"
-#include "roadmap.h"
+#include "datexpr.h"
 #include "store.h"
 #include "util.h"
 
-static void
-plugin_log(int level, const char *msg)
+#ifndef MF_PLUGIN_HOST
+#define MF_PLUGIN_HOST "/usr/local/libexec/mentorfed/mentorfed-plugin-host"
+#endif
+
+/* Exit statuses of the helper (daemon/plughost/confine.h). */
+#define HOST_EXIT_SYSCALL 90
+#define HOST_EXIT_CRASH 91
+#define MAX_REPLY (512u * 1024 * 1024)
+
+/* Plugin files loaded at run time (`plugin load`): every later helper
+ * loads them after the plugin directory.  One daemon per process. */
+static json_t *extra_plugins;
+static char host_path[PATH_MAX];
+
+/*
+ * The helper: $MENTORFED_PLUGIN_HOST (the tests set it); else next to the
+ * daemon's own executable (a build tree: both are built at its top); else
+ * the installed MF_PLUGIN_HOST.
+ */
+static const char *
+find_host(void)
 {
-	mf_log(level, "plugin: %s", msg);
+	const char *env = getenv("MENTORFED_PLUGIN_HOST");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (host_path[0])
+		return host_path;
+	if (env && *env) {
+		mf_strlcpy(host_path, env, sizeof(host_path));
+		return host_path;
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		char *slash;
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if (snprintf(host_path, sizeof(host_path), "%s/mentorfed-plugin-host", exe) <
+			    (int)sizeof(host_path) && access(host_path, X_OK) == 0)
+				return host_path;
+		}
+	}
+	mf_strlcpy(host_path, MF_PLUGIN_HOST, sizeof(host_path));
+	return host_path;
+}
+
+/* What a run of the helper left behind. */
+typedef struct host_run {
+	char *out;
+	size_t out_len, out_cap;
+	char errbuf[8192];        /* the current partial stderr line */
+	size_t err_len;
+	char plugin[256];         /* the last "@plugin" */
+	char why[1024];           /* the last other line */
+	int timed_out;
+	int status;               /* from waitpid */
+} host_run;
+
+static void
+stderr_line(host_run *h, char *l)
+{
+	if (strncmp(l, "@plugin ", 8) == 0) {
+		mf_strlcpy(h->plugin, l + 8, sizeof(h->plugin));
+	} else if (strncmp(l, "@log ", 5) == 0) {
+		char *msg;
+		long lvl = strtol(l + 5, &msg, 10);
+		if (*msg == ' ')
+			msg++;
+		mf_log(lvl < MF_LOG_ERROR ? MF_LOG_ERROR : lvl > MF_LOG_DEBUG ? MF_LOG_DEBUG : (int)lvl,
+		       "plugin: %s", msg);
+	} else if (*l) {
+		mf_strlcpy(h->why, l, sizeof(h->why));
+		mf_warn("plugin host: %s", l);
+	}
+}
+
+static void
+stderr_data(host_run *h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n' || h->err_len == sizeof(h->errbuf) - 1) {
+			h->errbuf[h->err_len] = '\0';
+			stderr_line(h, h->errbuf);
+			h->err_len = 0;
+			if (p[i] == '\n')
+				continue;
+		}
+		h->errbuf[h->err_len++] = p[i];
+	}
+}
+
+static int
+stdout_data(host_run *h, const char *p, size_t n)
+{
+	if (h->out_len + n + 1 > h->out_cap) {
+		size_t nc = h->out_cap ? h->out_cap : 65536;
+		while (nc < h->out_len + n + 1)
+			nc *= 2;
+		if (nc > MAX_REPLY)
+			return -1;
+		h->out = mf_xrealloc(h->out, nc);
+		h->out_cap = nc;
+	}
+	memcpy(h->out + h->out_len, p, n);
+	h->out_len += n;
+	return 0;
+}
+
+/* The child: the pipes become 0, 1, 2; nothing else is inherited. */
+static void
+child(const char *path, int in, int out, int err)
+{
+	sigset_t none;
+	char *argv[] = { "mentorfed-plugin-host", NULL };
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(127);
+	closefrom(3);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(path, argv);
+	_exit(126);
+}
+
+/* Feed the request, collect stdout and stderr until both close or the
+ * deadline passes; then reap.  0, or -1 (reply too large). */
+static int
+pump(host_run *h, pid_t pid, int fin, int fout, int ferr, const char *req, size_t req_len,
+     uint64_t deadline)
+{
+	size_t sent = 0;
+	int rc = 0;
+	char buf[65536];
+
+	while (fout >= 0 || ferr >= 0) {
+		struct pollfd pf[3];
+		int n = 0, t;
+		uint64_t now = mf_mono_ms();
+		if (now >= deadline) {
+			h->timed_out = 1;
+			break;
+		}
+		t = (int)(deadline - now);
+		if (fin >= 0)
+			pf[n++] = (struct pollfd){ .fd = fin, .events = POLLOUT };
+		if (fout >= 0)
+			pf[n++] = (struct pollfd){ .fd = fout, .events = POLLIN };
+		if (ferr >= 0)
+			pf[n++] = (struct pollfd){ .fd = ferr, .events = POLLIN };
+		if (poll(pf, (nfds_t)n, t) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			ssize_t r;
+			if (pf[i].revents == 0)
+				continue;
+			if (pf[i].fd == fin) {
+				r = write(fin, req + sent, req_len - sent);
+				if (r > 0)
+					sent += (size_t)r;
+				if ((r < 0 && errno != EAGAIN && errno != EINTR) || sent == req_len) {
+					close(fin);   /* EPIPE: the helper died; its status says why */
+					fin = -1;
+				}
+				continue;
+			}
+			r = read(pf[i].fd, buf, sizeof(buf));
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (r <= 0) {
+				close(pf[i].fd);
+				if (pf[i].fd == fout)
+					fout = -1;
+				else
+					ferr = -1;
+			} else if (pf[i].fd == ferr) {
+				stderr_data(h, buf, (size_t)r);
+			} else if (stdout_data(h, buf, (size_t)r) != 0) {
+				rc = -1;
+				h->timed_out = 0;
+				kill(pid, SIGKILL);
+			}
+		}
+	}
+	if (h->err_len) {
+		h->errbuf[h->err_len] = '\0';
+		stderr_line(h, h->errbuf);
+	}
+	/* both pipes closed: the helper is exiting; it may not close them and
+	 * go on running though, so the deadline holds for the wait too */
+	while (!h->timed_out && waitpid(pid, &h->status, WNOHANG) == 0) {
+		if (mf_mono_ms() >= deadline)
+			h->timed_out = 1;
+		else
+			poll(NULL, 0, 5);
+	}
+	if (h->timed_out) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &h->status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (fin >= 0)
+		close(fin);
+	if (fout >= 0)
+		close(fout);
+	if (ferr >= 0)
+		close(ferr);
+	return rc;
+}
+
+/* Why the helper failed, naming the plugin, into err. */
+static void
+failure(mf_daemon *d, host_run *h, char *err, size_t errlen)
+{
+	const char *pl = h->plugin[0] ? h->plugin : "(none yet)";
+	unsigned ms = d->node->cfg->plugin_timeout_ms;
+
+	if (h->timed_out)
+		snprintf(err, errlen, "plugin %s: killed at the deadline (plugin_timeout_ms %u)", pl, ms);
+	else if (WIFEXITED(h->status) && (WEXITSTATUS(h->status) == HOST_EXIT_SYSCALL ||
+					  WEXITSTATUS(h->status) == HOST_EXIT_CRASH) && h->why[0])
+		snprintf(err, errlen, "%.600s", h->why + (strncmp(h->why, "mentorfed-plugin-host: ", 23) ?
+						      0 : 23));
+	else if (WIFSIGNALED(h->status) && WTERMSIG(h->status) == SIGKILL)
+		snprintf(err, errlen, "plugin %s: killed (out of memory or CPU time: "
+			 "plugin_memory_mb %u)", pl, d->node->cfg->plugin_memory_mb);
+	else if (WIFSIGNALED(h->status))
+		snprintf(err, errlen, "plugin %s: crashed (%s)", pl, sigabbrev_np(WTERMSIG(h->status)) ?
+			 sigabbrev_np(WTERMSIG(h->status)) : "signal");
+	else if (WIFEXITED(h->status) && WEXITSTATUS(h->status) == 126)
+		snprintf(err, errlen, "plugin host %.300s cannot be run", find_host());
+	else if (strstr(h->why, "out of memory"))
+		snprintf(err, errlen, "plugin %s: out of memory (plugin_memory_mb %u)", pl,
+			 d->node->cfg->plugin_memory_mb);
+	else
+		snprintf(err, errlen, "plugin %s: bad reply from the plugin host%s%.600s", pl,
+			 h->why[0] ? ": " : "", h->why);
+}
+
+/*
+ * Run the helper on one request (the common fields are added here) and a
+ * document of doc_len bytes.  Returns its reply (new reference; "ok" may be
+ * false: the helper's own refusal), or NULL with err when the helper died.
+ */
+static json_t *
+run_host(mf_daemon *d, json_t *req, const char *doc, size_t doc_len, const char *try_path,
+	 char *err, size_t errlen)
+{
+	const mf_config *cfg = d->node->cfg;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
+	char *hdr, *msg;
+	size_t hlen;
+	host_run h;
+	json_t *rep = NULL;
+	pid_t pid;
+
+	json_object_set_new(req, "region", json_string(cfg->region));
+	if (cfg->plugin_dir)
+		json_object_set_new(req, "plugin_dir", json_string(cfg->plugin_dir));
+	json_object_set(req, "plugins", extra_plugins);
+	if (try_path)
+		json_object_set_new(req, "try", json_string(try_path));
+	json_object_set_new(req, "cpu_ms", json_integer(cfg->plugin_timeout_ms));
+	json_object_set_new(req, "memory_mb", json_integer(cfg->plugin_memory_mb));
+	json_object_set_new(req, "doc_len", json_integer((json_int_t)doc_len));
+	if ((hdr = json_dumps(req, JSON_COMPACT)) == NULL) {
+		snprintf(err, errlen, "plugin host: out of memory");
+		return NULL;
+	}
+	hlen = strlen(hdr);
+	msg = mf_xmalloc(hlen + 1 + doc_len);
+	memcpy(msg, hdr, hlen);
+	msg[hlen] = '\n';
+	if (doc_len)
+		memcpy(msg + hlen + 1, doc, doc_len);
+	free(hdr);
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(er, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "plugin host: pipe: %s", strerror(errno));
+		goto out;
+	}
+	find_host();
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "plugin host: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child(host_path, in[0], out[1], er[1]);
+	close(in[0]);
+	close(out[1]);
+	close(er[1]);
+	in[0] = out[1] = er[1] = -1;
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	memset(&h, 0, sizeof(h));
+	if (pump(&h, pid, in[1], out[0], er[0], msg, hlen + 1 + doc_len,
+		 mf_mono_ms() + cfg->plugin_timeout_ms) != 0)
+		snprintf(err, errlen, "plugin %s: reply larger than %u bytes",
+			 h.plugin[0] ? h.plugin : "?", MAX_REPLY);
+	else if (WIFEXITED(h.status) && WEXITSTATUS(h.status) == 0 && !h.timed_out &&
+		 (rep = json_loadb(h.out ? h.out : "", h.out_len, 0, NULL)) != NULL &&
+		 json_is_object(rep))
+		;
+	else {
+		json_decref(rep);
+		rep = NULL;
+		failure(d, &h, err, errlen);
+	}
+	in[1] = out[0] = er[0] = -1;   /* closed by pump */
+	free(h.out);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (er[i] >= 0)
+			close(er[i]);
+	}
+	free(msg);
+	return rep;
 }
 
 int
 mf_daemon_plugins_start(mf_daemon *d)
 {
-	int n;
+	json_t *req, *rep;
+	char err[1024];
 
-	mf_plugins_set_logger(plugin_log);
-	if ((d->plugins = mf_plugins_new(d->node->cfg->region)) == NULL) {
+	d->plugins = NULL;   /* plugins are never loaded in the daemon */
+	if (extra_plugins == NULL && (extra_plugins = json_array()) == NULL) {
 		mf_err("plugins: out of memory");
 		return -1;
 	}
-	n = mf_plugins_load_dir(d->plugins, d->node->cfg->plugin_dir);
-	mf_info("%d plugin%s loaded from %s", n, n == 1 ? "" : "s", d->node->cfg->plugin_dir);
+	/* a first run says what the plugin directory holds (and that the
+	 * helper works); a failure here is logged, the daemon serves on */
+	req = json_pack("{s:s}", "op", "list");
+	rep = run_host(d, req, NULL, 0, NULL, err, sizeof(err));
+	json_decref(req);
+	if (rep == NULL) {
+		mf_err("plugins: %s", err);
+		return 0;
+	}
+	{
+		size_t n = json_array_size(json_object_get(rep, "plugins"));
+		mf_info("%zu plugin%s loaded from %s (run by %s)", n, n == 1 ? "" : "s",
+			d->node->cfg->plugin_dir, find_host());
+	}
+	json_decref(rep);
 	return 0;
 }
 
 void
 mf_daemon_plugins_stop(mf_daemon *d)
 {
-	mf_plugins_free(d->plugins);
-	d->plugins = NULL;
+	(void)d;
+	json_decref(extra_plugins);
+	extra_plugins = NULL;
 }
 
 /*
@@ -174,36 +520,71 @@ merge_school(mf_daemon *d, json_t *rec)
 			json_object_set_new(nb, "source", json_string(hs));
 		} else {
 			size_t n = strlen(hs) + strlen(ns) + 3;
-			char *both = malloc(n);
-			if (both) {
-				snprintf(both, n, "%s; %s", hs, ns);
-				json_object_set_new(nb, "source", json_string(both));
-				free(both);
-			}
+			char *both = mf_xmalloc(n);
+			snprintf(both, n, "%s; %s", hs, ns);
+			json_object_set_new(nb, "source", json_string(both));
+			free(both);
 		}
 	}
 	json_decref(held);
+}
+
+/* The helper's import: its reply (ok or not), or NULL with err. */
+static json_t *
+import_in_host(mf_daemon *d, json_t *creq, const char *path, char *err, size_t errlen)
+{
+	json_t *req, *rep;
+	char *data = NULL, rerr[1024];
+	size_t len = 0;
+	static const char *const keep[] = { "plugin", "format", "year", NULL };
+
+	/* the daemon reads the file (as the node's user); the helper opens nothing */
+	if (mf_read_file(path, &data, &len, rerr, sizeof(rerr)) != 0) {
+		snprintf(err, errlen, "%s", rerr);
+		return NULL;
+	}
+	req = json_pack("{s:s,s:s}", "op", "import", "path", path);
+	for (int i = 0; keep[i]; i++)
+		if (json_object_get(creq, keep[i]))
+			json_object_set(req, keep[i], json_object_get(creq, keep[i]));
+	rep = run_host(d, req, data, len, NULL, rerr, sizeof(rerr));
+	json_decref(req);
+	free(data);
+	if (rep == NULL)
+		snprintf(err, errlen, "%s: %s; nothing was imported", path, rerr);
+	return rep;
 }
 
 json_t *
 mf_cmd_import(mf_daemon *d, json_t *req)
 {
 	const char *path = json_string_value(json_object_get(req, "path"));
-	const char *plugin = json_string_value(json_object_get(req, "plugin"));
-	const char *format = json_string_value(json_object_get(req, "format"));
-	int year = (int)json_integer_value(json_object_get(req, "year"));
-	json_t *records = NULL, *diag = NULL, *rep;
-	char err[1024];
+	json_t *records, *diag, *rep, *hrep;
+	char err[1400];
 
 	if (path == NULL)
 		return mf_reply_error(EX_USAGE, "import: path missing");
-	if (mf_plugins_import(d->plugins, path, plugin, format, year, &records, &diag, err,
-			      sizeof(err)) != 0) {
-		rep = mf_reply_error(EX_DATAERR, "%s", err);
-		json_object_set_new(rep, "diagnostics", diag ? diag : json_array());
+	if ((hrep = import_in_host(d, req, path, err, sizeof(err))) == NULL) {
 		mf_warn("import of %s refused: %s", path, err);
+		rep = mf_reply_error(EX_DATAERR, "%s", err);
+		json_object_set_new(rep, "diagnostics", json_pack("[{s:s,s:s,s:i,s:s}]", "level",
+			"error", "file", path, "line", 0, "message", err));
 		return rep;
 	}
+	diag = json_object_get(hrep, "diagnostics");
+	diag = json_is_array(diag) ? json_incref(diag) : json_array();
+	records = json_object_get(hrep, "records");
+	if (!json_is_true(json_object_get(hrep, "ok")) || !json_is_array(records)) {
+		const char *e = json_string_value(json_object_get(hrep, "error"));
+		rep = mf_reply_error(EX_DATAERR, "%s", e ? e : "the plugin host refused the import");
+		json_object_set_new(rep, "diagnostics", diag);
+		mf_warn("import of %s refused: %s", path, e ? e : "?");
+		json_decref(hrep);
+		return rep;
+	}
+	mf_strlcpy(err, mf_json_str(hrep, "read_by"), sizeof(err));
+	json_incref(records);
+	json_decref(hrep);
 	for (size_t i = 0; i < json_array_size(records); i++) {
 		json_t *rec = json_array_get(records, i);
 		const char *kind = json_string_value(json_object_get(rec, "kind"));
@@ -227,34 +608,56 @@ mf_cmd_import(mf_daemon *d, json_t *req)
 		json_object_set_new(rep, "error", json_string(msg));
 		json_object_del(rep, "index");
 	}
-	json_object_set_new(rep, "diagnostics", diag ? diag : json_array());
+	json_object_set_new(rep, "diagnostics", diag);
 	json_decref(records);
+	return rep;
+}
+
+/* list, or load `try_path` on top of what is loaded: the reply, or an error reply. */
+static json_t *
+list_in_host(mf_daemon *d, const char *try_path)
+{
+	json_t *req = json_pack("{s:s}", "op", "list"), *hrep, *rep;
+	char err[1024];
+
+	hrep = run_host(d, req, NULL, 0, try_path, err, sizeof(err));
+	json_decref(req);
+	if (hrep == NULL)
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
+	if (!json_is_true(json_object_get(hrep, "ok"))) {
+		rep = mf_reply_error(EX_DATAERR, "%s", mf_json_str(hrep, "error"));
+		json_decref(hrep);
+		return rep;
+	}
+	rep = mf_reply_ok();
+	json_object_set(rep, "plugins", json_object_get(hrep, "plugins"));
+	json_decref(hrep);
 	return rep;
 }
 
 json_t *
 mf_cmd_plugin_list(mf_daemon *d, json_t *req)
 {
-	json_t *rep = mf_reply_ok();
-
-	json_object_set_new(rep, "plugins", mf_plugins_list_json(d->plugins));
-	return rep;
+	(void)req;
+	return list_in_host(d, NULL);
 }
 
 json_t *
 mf_cmd_plugin_load(mf_daemon *d, json_t *req)
 {
 	const char *path = json_string_value(json_object_get(req, "path"));
-	char err[1024];
+	json_t *rep;
 
 	if (path == NULL)
 		return mf_reply_error(EX_USAGE, "plugin load: path missing");
-	if (mf_plugins_load(d->plugins, path, err, sizeof(err)) != 0) {
-		mf_warn("plugin refused: %s", err);
-		return mf_reply_error(EX_DATAERR, "%s", err);
+	rep = list_in_host(d, path);
+	if (!json_is_true(json_object_get(rep, "ok"))) {
+		mf_warn("plugin refused: %s", mf_json_str(rep, "error"));
+		return rep;
 	}
+	json_array_append_new(extra_plugins, json_string(path));
 	mf_info("plugin loaded from %s", path);
-	return mf_cmd_plugin_list(d, req);
+	return rep;
 }
 
 typedef struct rm_collect {
@@ -294,14 +697,13 @@ parse_at(json_t *req, mf_date *date)
 	return 0;
 }
 
-/* One region's roadmaps judged at date by its own model; NULL on error. */
+/* A region's roadmap records (JSON) for the helper; NULL on a store error. */
 static json_t *
-judge_region(mf_daemon *d, const char *region, mf_date date)
+region_records(mf_daemon *d, const char *region)
 {
 	static const char *const kinds[] = { "roadmap", "roadmap_item", "roadmap_item_report",
 					     "target", NULL };
 	rm_collect c;
-	json_t *report;
 
 	c.arr = json_array();
 	for (int i = 0; kinds[i]; i++)
@@ -309,9 +711,46 @@ judge_region(mf_daemon *d, const char *region, mf_date date)
 			json_decref(c.arr);
 			return NULL;
 		}
-	report = mf_roadmap_judge(d->plugins, region, date, c.arr);
-	json_decref(c.arr);
-	return report;
+	return c.arr;
+}
+
+/*
+ * Judge the roadmaps of every region in `regions` at date, each by its own
+ * region's model, in one run of the helper.  The reports (new reference),
+ * or NULL with err.
+ */
+static json_t *
+judge_regions(mf_daemon *d, json_t *regions, mf_date date, char *err, size_t errlen)
+{
+	json_t *jobs = json_array(), *req, *hrep, *reports, *o;
+	char at[11];
+	size_t i;
+
+	json_array_foreach(regions, i, o) {
+		json_t *recs = region_records(d, json_string_value(o));
+		if (recs == NULL) {
+			json_decref(jobs);
+			snprintf(err, errlen, "roadmap: store read failed");
+			return NULL;
+		}
+		json_array_append_new(jobs, json_pack("{s:O,s:o}", "region", o, "records", recs));
+	}
+	req = json_pack("{s:s,s:s,s:o}", "op", "judge", "at", mf_date_format(date, at), "jobs", jobs);
+	hrep = run_host(d, req, NULL, 0, NULL, err, errlen);
+	json_decref(req);
+	if (hrep == NULL)
+		return NULL;
+	reports = json_object_get(hrep, "reports");
+	if (!json_is_true(json_object_get(hrep, "ok")) || !json_is_array(reports) ||
+	    json_array_size(reports) != json_array_size(regions)) {
+		snprintf(err, errlen, "roadmap: %s", json_is_string(json_object_get(hrep, "error")) ?
+			 mf_json_str(hrep, "error") : "bad reply from the plugin host");
+		json_decref(hrep);
+		return NULL;
+	}
+	json_incref(reports);
+	json_decref(hrep);
+	return reports;
 }
 
 static void
@@ -380,21 +819,19 @@ static json_t *
 sorted_rows(json_t *rows)
 {
 	size_t n = json_array_size(rows), i;
-	json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+	json_t **v = mf_xcalloc(n ? n : 1, sizeof(*v)), *out = json_array();
 
-	for (i = 0; v && i < n; i++)
+	for (i = 0; i < n; i++)
 		v[i] = json_array_get(rows, i);
-	/* qsort is not stable: make it so by falling back to the input order */
-	if (v) {
-		for (size_t a = 1; a < n; a++)	/* insertion sort: stable, n is small */
-			for (size_t b = a; b > 0 && row_cmp(&v[b - 1], &v[b]) > 0; b--) {
-				json_t *t = v[b];
-				v[b] = v[b - 1];
-				v[b - 1] = t;
-			}
-		for (i = 0; i < n; i++)
-			json_array_append(out, v[i]);
-	}
+	/* insertion sort: stable (qsort is not), and n is small */
+	for (size_t a = 1; a < n; a++)
+		for (size_t b = a; b > 0 && row_cmp(&v[b - 1], &v[b]) > 0; b--) {
+			json_t *t = v[b];
+			v[b] = v[b - 1];
+			v[b - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
 	free(v);
 	json_decref(rows);
 	return out;
@@ -420,7 +857,8 @@ mf_cmd_roadmap(mf_daemon *d, json_t *req)
 {
 	const char *region = json_string_value(json_object_get(req, "region"));
 	mf_date date;
-	json_t *report, *items = json_array(), *targets = json_array();
+	json_t *report, *reports, *regions, *items = json_array(), *targets = json_array();
+	char err[1200];
 
 	if (region == NULL || parse_at(req, &date) != 0) {
 		json_decref(items);
@@ -428,11 +866,17 @@ mf_cmd_roadmap(mf_daemon *d, json_t *req)
 		return mf_reply_error(EX_USAGE, region ? "--at: expected a date YYYY-MM-DD" :
 							 "roadmap: region missing");
 	}
-	if ((report = judge_region(d, region, date)) == NULL) {
+	regions = json_pack("[s]", region);
+	reports = judge_regions(d, regions, date, err, sizeof(err));
+	json_decref(regions);
+	if (reports == NULL) {
 		json_decref(items);
 		json_decref(targets);
-		return mf_reply_error(EX_SOFTWARE, "roadmap: store read failed");
+		mf_warn("%s", err);
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
 	}
+	report = json_incref(json_array_get(reports, 0));
+	json_decref(reports);
 	report_rows(report, items, targets);
 	return roadmap_reply(report, items, targets);
 }
@@ -449,7 +893,8 @@ json_t *
 mf_cmd_report_roadmaps(mf_daemon *d, json_t *req)
 {
 	json_t *origins = json_array(), *data = json_array(), *items = json_array(),
-	       *targets = json_array(), *o;
+	       *targets = json_array(), *o, *reports;
+	char err[1200];
 	mf_date date;
 	size_t i;
 
@@ -461,10 +906,17 @@ mf_cmd_report_roadmaps(mf_daemon *d, json_t *req)
 		return mf_reply_error(EX_USAGE, "--at: expected a date YYYY-MM-DD");
 	}
 	mf_store_vv_each(d->node->store, origin_cb, origins);
-	json_array_foreach(origins, i, o) {
-		json_t *report = judge_region(d, json_string_value(o), date);
-		if (report == NULL)
-			continue;
+	reports = judge_regions(d, origins, date, err, sizeof(err));
+	json_decref(origins);
+	if (reports == NULL) {
+		json_decref(data);
+		json_decref(items);
+		json_decref(targets);
+		mf_warn("%s", err);
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
+	}
+	json_array_foreach(reports, i, o) {
+		json_t *report = json_incref(o);
 		if (json_array_size(json_object_get(report, "roadmaps")) == 0 &&
 		    json_array_size(json_object_get(report, "targets")) == 0) {
 			json_decref(report);
@@ -473,6 +925,6 @@ mf_cmd_report_roadmaps(mf_daemon *d, json_t *req)
 		report_rows(report, items, targets);
 		json_array_append_new(data, report);
 	}
-	json_decref(origins);
+	json_decref(reports);
 	return roadmap_reply(data, items, targets);
 }

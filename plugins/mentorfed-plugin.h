@@ -6,20 +6,28 @@
  * once after dlopen() with a table of host functions (struct mf_host_api) and
  * the ABI version the host speaks; the plugin returns its descriptor.
  *
- * The plugin links against nothing of the daemon: every service it needs
- * (emitting a record, reporting an error at a line, logging, parsing a Russian
- * date expression) comes through the host table, in the manner of SQLite's
- * sqlite3_api_routines.  Rules that keep old plugins working:
+ * The host is mentorfed-plugin-host, a confined process the daemon runs for
+ * each job (doc/PLUGIN.md, "How plugins run"): a plugin may read the
+ * document it is given and nothing else (no files, no sockets).
  *
- *   - struct mf_host_api and struct mf_plugin only ever grow at their end;
- *     each starts with its own size so either side can tell which members
- *     the other one has;
+ * The plugin links against nothing of the daemon (link it with -z defs):
+ * every service it needs (emitting a record, reporting an error at a line,
+ * logging, parsing a Russian date expression) comes through the host table,
+ * in the manner of SQLite's sqlite3_api_routines.  Rules that keep old
+ * plugins working:
+ *
+ *   - struct mf_host_api, struct mf_plugin, mf_period and mf_item_view
+ *     only ever grow at their end; each starts with its own size so either
+ *     side can tell which members the other one has;
  *   - MF_PLUGIN_ABI_VERSION changes only when an existing member changes
- *     meaning; the host refuses a plugin built for another ABI version.
+ *     meaning or place; the host refuses a plugin built for another ABI
+ *     version.  The v2 layout is frozen by tests/test_plughost_abi.c.
  *
  * Records are built field by field with host->rec_*: field names and enum
- * values are those of proto/records.proto (GLOSSARY.md identifiers), so a
- * plugin never sees protobuf.  Values are given as text and converted by the
+ * values are those of proto/records.proto (the identifiers of
+ * doc/GLOSSARY.md; both are installed, see `pkg-config --variable=protodir
+ * mentorfed-plugin` and `--variable=glossary`), so a plugin never sees
+ * protobuf.  Values are given as text and converted by the
  * host according to the field's type; a wrong field name or value is an
  * error reported against the plugin, never a crash.
  *
@@ -37,7 +45,8 @@
 extern "C" {
 #endif
 
-#define MF_PLUGIN_ABI_VERSION 1
+/* 2: mf_period and mf_item_view start with their size (issue 10). */
+#define MF_PLUGIN_ABI_VERSION 2
 #define MF_PLUGIN_ENTRY_NAME "mentorfed_plugin_entry"
 
 /* Opaque host objects. */
@@ -57,15 +66,22 @@ typedef struct mf_interval {
 	mf_date from, to;
 } mf_interval;
 
-/* Result of host->parse_period(). */
+/*
+ * Result of host->parse_period().  The caller sets `size` (declare it as
+ * `mf_period p = MF_PERIOD_INIT;`): the host refuses a size it does not
+ * know and never writes past it, so members can be added at the end.
+ * At most MF_PERIOD_MAX intervals are read; a text with more is uncertain.
+ */
 #define MF_PERIOD_MAX 8
 typedef struct mf_period {
+	size_t size;                      /* sizeof(mf_period) of the caller */
 	int n;                            /* intervals read, 0..MF_PERIOD_MAX */
 	mf_interval iv[MF_PERIOD_MAX];
 	int continuous;                   /* «в течение года / всего периода» */
 	int uncertain;                    /* not read with certainty: keep raw, status unknown */
 	int year_assumed;                 /* no year in the text; default_year used */
 } mf_period;
+#define MF_PERIOD_INIT { .size = sizeof(mf_period) }
 
 /* Item status values, as in records.proto ItemStatus. */
 enum mf_item_status {
@@ -80,9 +96,12 @@ enum mf_item_status {
 
 /*
  * What a roadmap model is asked to judge: one item's timing as stored, and
- * whether a report with evidence says it is done.
+ * whether a report with evidence says it is done.  Filled by the host;
+ * `size` is the host's sizeof(mf_item_view): a member added later is only
+ * read when size covers it (MF_ITEM_HAS).
  */
 typedef struct mf_item_view {
+	size_t size;
 	const char *number;
 	const char *timing_raw;
 	const mf_interval *iv;
@@ -130,9 +149,11 @@ struct mf_host_api {
 	mf_rec *(*rec_add_msg)(mf_rec *r, const char *field);
 	/* Hand the record to the host (which then owns it); returns 0 or -1.
 	 * Its id is returned through *id_out when id_out is not NULL (valid
-	 * until the import ends). */
+	 * until the import ends).  Emitting ends the record: any later call
+	 * on it or on one of its sub-messages (rec_set, rec_msg, rec_emit,
+	 * rec_discard...) is an error reported against the plugin. */
 	int (*rec_emit)(mf_rec *r, const char **id_out);
-	/* Drop a record that will not be emitted. */
+	/* Drop a record that will not be emitted (ends it too). */
 	void (*rec_discard)(mf_rec *r);
 
 	/* Shared helpers. */
@@ -202,6 +223,8 @@ typedef const struct mf_plugin *(*mf_plugin_entry_fn)(const struct mf_host_api *
 	((h)->size >= offsetof(struct mf_host_api, member) + sizeof((h)->member))
 #define MF_PLUGIN_HAS(p, member) \
 	((p)->size >= offsetof(struct mf_plugin, member) + sizeof((p)->member))
+#define MF_ITEM_HAS(v, member) \
+	((v)->size >= offsetof(mf_item_view, member) + sizeof((v)->member))
 
 #ifdef __cplusplus
 }

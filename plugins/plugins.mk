@@ -9,7 +9,9 @@ plugindir = $(pkglibdir)/plugins
 plugin_LTLIBRARIES =
 
 MF_PLUGIN_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
-MF_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+# -z defs: a plugin that uses a symbol of the daemon does not link (the
+# plugin host exports none: it would not load either)
+MF_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -Wl,-z,defs \
 	-export-symbols-regex '^mentorfed_plugin_entry$$'
 
 # the public header, installed as $(includedir)/mentorfed/mentorfed-plugin.h

@@ -725,6 +725,7 @@ START_TEST(loader_refusals)
 	char path[512], dir[512];
 
 	refused(p, test_module("badabi"), "ABI version 42");
+	refused(p, test_module("abione"), "ABI version 1, this host speaks version 2: rebuild");
 	refused(p, test_module("noentry"), "no entry point mentorfed_plugin_entry");
 	refused(p, test_module("incomplete"), "descriptor incomplete");
 	/* the same plugin again, from another file: duplicate name */
@@ -880,6 +881,10 @@ START_TEST(bad_records)
 		{ "OTHER REGION DOCUMENT BADKIND\n", "unknown record kind 'no_such_kind'" },
 		{ "OTHER REGION DOCUMENT DUPID\n", "two different records with the same id" },
 		{ "OTHER REGION DOCUMENT PARTIAL\n", ":3: made-up failure" },
+		/* rec_emit ends a record: its handles and its sub-messages' */
+		{ "OTHER REGION DOCUMENT AFTEREMIT\n", "used after rec_emit" },
+		/* an mf_period without MF_PERIOD_INIT: the host checks the size */
+		{ "OTHER REGION DOCUMENT NOPERIODSIZE\n", "mf_period.size is 0" },
 	};
 
 	ck_assert_int_eq(mf_plugins_load(p, test_module("otherregion"), err, sizeof(err)), 0);

@@ -20,9 +20,10 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "plugin_loader.h"
-#include "roadmap.h"
+#include "generic_model.h"
 #include "datexpr.h"
 #include "kinds.h"
+#include "util.h"
 
 #define MAX_DOC_SIZE (64u * 1024 * 1024)
 #define MAX_RECORDS 200000
@@ -58,27 +59,44 @@ logmsg(int level, const char *fmt, ...)
 	}
 }
 
+/* ------------------------------------------------------ entering plugins */
+
+static void (*enter_hook)(const char *name);
+
+void
+mf_plugins_set_enter_hook(void (*fn)(const char *name))
+{
+	enter_hook = fn;
+}
+
+void
+mf_plugins_enter(const char *name)
+{
+	if (enter_hook)
+		enter_hook(name);
+}
+
 /* ------------------------------------------------------------- the set */
 
 struct loaded {
 	char *path;
 	void *handle;
-	const struct mf_plugin *d;
+	mf_plugin_entry_fn entry;
+	const struct mf_plugin *d;   /* NULL while the entry is not yet called */
 };
 
 struct mf_plugins {
 	char region[MF_REGION_MAX];
 	struct loaded *v;
 	int n, cap;
+	int deferred;                /* load only maps; mf_plugins_activate calls entries */
 };
 
 mf_plugins *
 mf_plugins_new(const char *node_region)
 {
-	mf_plugins *p = calloc(1, sizeof(*p));
+	mf_plugins *p = mf_xcalloc(1, sizeof(*p));
 
-	if (p == NULL)
-		return NULL;
 	snprintf(p->region, sizeof(p->region), "%s", node_region ? node_region : "");
 	return p;
 }
@@ -90,9 +108,11 @@ mf_plugins_free(mf_plugins *p)
 		return;
 	for (int i = p->n - 1; i >= 0; i--) {
 		const struct mf_plugin *d = p->v[i].d;
-		if (MF_PLUGIN_HAS(d, shutdown) &&
-		    d->shutdown)
+		if (d && MF_PLUGIN_HAS(d, shutdown) &&
+		    d->shutdown) {
+			mf_plugins_enter(d->name);
 			d->shutdown();
+		}
 		dlclose(p->v[i].handle);
 		free(p->v[i].path);
 	}
@@ -104,6 +124,13 @@ int
 mf_plugins_count(const mf_plugins *p)
 {
 	return p ? p->n : 0;
+}
+
+void
+mf_plugins_set_deferred(mf_plugins *p, int on)
+{
+	if (p)
+		p->deferred = on;
 }
 
 static int
@@ -125,7 +152,8 @@ static const char *
 check_descriptor(const struct mf_plugin *d, char *why, size_t wl)
 {
 	if (d->abi_version != MF_PLUGIN_ABI_VERSION) {
-		snprintf(why, wl, "built for plugin ABI version %d, this host speaks version %d",
+		snprintf(why, wl, "built for plugin ABI version %d, this host speaks version %d: "
+			 "rebuild the plugin against this host's mentorfed-plugin.h",
 			 d->abi_version, MF_PLUGIN_ABI_VERSION);
 		return why;
 	}
@@ -194,11 +222,7 @@ check_file(const char *path, char *err, size_t errlen)
 			 "user (uid %u) or root", path, (unsigned)st.st_uid, (unsigned)me);
 		return -1;
 	}
-	dir = strdup(path);
-	if (dir == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
+	dir = mf_xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash == NULL)
 		strcpy(dir, ".");
@@ -228,13 +252,52 @@ check_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Call the entry point of v[i] and check what it returns; 0 or -1 with err. */
+static int
+activate_one(mf_plugins *p, int i, char *err, size_t errlen)
+{
+	struct loaded *l = &p->v[i];
+	const struct mf_plugin *d;
+	char why[320];
+
+	mf_plugins_enter(l->path);
+	d = l->entry(mf_plugins_host_api(), MF_PLUGIN_ABI_VERSION);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s: refused: the entry point returned no descriptor "
+			 "(the plugin declined host ABI version %d)", l->path, MF_PLUGIN_ABI_VERSION);
+		return -1;
+	}
+	if (check_descriptor(d, why, sizeof(why)) != NULL) {
+		snprintf(err, errlen, "%s: refused: %s", l->path, why);
+		return -1;
+	}
+	for (int j = 0; j < p->n; j++)
+		if (j != i && p->v[j].d && strcmp(p->v[j].d->name, d->name) == 0) {
+			snprintf(err, errlen, "%s: refused: a plugin named '%s' is already loaded "
+				 "from %s", l->path, d->name, p->v[j].path);
+			return -1;
+		}
+	l->d = d;
+	logmsg(MF_LOG_INFO, "loaded plugin %s %s (region %s, %d formats) from %s", d->name,
+	       d->version, d->region, d->n_formats, l->path);
+	return 0;
+}
+
+/* Drop v[i] (a refused plugin): dlclose also right when it is the same
+ * object as another entry, it only drops our reference. */
+static void
+drop(mf_plugins *p, int i)
+{
+	dlclose(p->v[i].handle);
+	free(p->v[i].path);
+	memmove(&p->v[i], &p->v[i + 1], (size_t)(p->n - i - 1) * sizeof(p->v[0]));
+	p->n--;
+}
+
 int
 mf_plugins_load(mf_plugins *p, const char *path, char *err, size_t errlen)
 {
 	void *h;
-	mf_plugin_entry_fn entry;
-	const struct mf_plugin *d;
-	char why[256];
 	union { void *obj; mf_plugin_entry_fn fn; } u;
 
 	if (err && errlen)
@@ -249,7 +312,9 @@ mf_plugins_load(mf_plugins *p, const char *path, char *err, size_t errlen)
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		const char *e = dlerror();
-		snprintf(err, errlen, "%s: refused: dlopen failed: %s", path, e ? e : "unknown error");
+		snprintf(err, errlen, "%s: refused: dlopen failed: %s%s", path, e ? e : "unknown error",
+			 e && strstr(e, "undefined symbol") ? " (a plugin may use only the host "
+			 "table, no symbol of the daemon)" : "");
 		return -1;
 	}
 	dlerror();
@@ -260,49 +325,46 @@ mf_plugins_load(mf_plugins *p, const char *path, char *err, size_t errlen)
 		dlclose(h);
 		return -1;
 	}
-	entry = u.fn;
-	d = entry(mf_plugins_host_api(), MF_PLUGIN_ABI_VERSION);
-	if (d == NULL) {
-		snprintf(err, errlen, "%s: refused: the entry point returned no descriptor "
-			 "(the plugin declined host ABI version %d)", path, MF_PLUGIN_ABI_VERSION);
-		dlclose(h);
-		return -1;
-	}
-	if (check_descriptor(d, why, sizeof(why)) != NULL) {
-		snprintf(err, errlen, "%s: refused: %s", path, why);
-		dlclose(h);
-		return -1;
-	}
-	for (int i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].d->name, d->name) == 0) {
-			snprintf(err, errlen, "%s: refused: a plugin named '%s' is already loaded "
-				 "from %s", path, d->name, p->v[i].path);
-			dlclose(h);   /* also right when it is the same object: drops our reference */
-			return -1;
-		}
 	if (p->n == p->cap) {
 		int nc = p->cap ? p->cap * 2 : 4;
-		struct loaded *nv = realloc(p->v, (size_t)nc * sizeof(*nv));
-		if (nv == NULL) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			dlclose(h);
-			return -1;
-		}
-		p->v = nv;
+		p->v = mf_xrealloc(p->v, (size_t)nc * sizeof(*p->v));
 		p->cap = nc;
 	}
-	p->v[p->n].path = strdup(path);
-	if (p->v[p->n].path == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		dlclose(h);
+	p->v[p->n].path = mf_xstrdup(path);
+	p->v[p->n].handle = h;
+	p->v[p->n].entry = u.fn;
+	p->v[p->n].d = NULL;
+	p->n++;
+	if (p->deferred)
+		return 0;
+	if (activate_one(p, p->n - 1, err, errlen) != 0) {
+		drop(p, p->n - 1);
 		return -1;
 	}
-	p->v[p->n].handle = h;
-	p->v[p->n].d = d;
-	p->n++;
-	logmsg(MF_LOG_INFO, "loaded plugin %s %s (region %s, %d formats) from %s", d->name,
-	       d->version, d->region, d->n_formats, path);
 	return 0;
+}
+
+int
+mf_plugins_activate(mf_plugins *p, void (*refused)(void *arg, const char *path, const char *err),
+		    void *arg)
+{
+	char err[1024];
+	int n = 0;
+
+	for (int i = 0; p && i < p->n; i++) {
+		if (p->v[i].d)
+			continue;
+		if (activate_one(p, i, err, sizeof(err)) == 0) {
+			n++;
+			continue;
+		}
+		if (refused)
+			refused(arg, p->v[i].path, err);
+		else
+			logmsg(MF_LOG_ERROR, "%s", err);
+		drop(p, i--);
+	}
+	return n;
 }
 
 static int
@@ -333,16 +395,11 @@ mf_plugins_load_dir(mf_plugins *p, const char *dir)
 			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
-			char **nn = realloc(names, nc * sizeof(*nn));
-			if (nn == NULL)
-				break;
-			names = nn;
+			names = mf_xrealloc(names, nc * sizeof(*names));
 			cap = nc;
 		}
-		names[n] = malloc(strlen(dir) + l + 2);
-		if (names[n] == NULL)
+		if ((names[n] = mf_path(dir, e->d_name)) == NULL)
 			break;
-		sprintf(names[n], "%s/%s", dir, e->d_name);
 		n++;
 	}
 	closedir(d);
@@ -367,7 +424,11 @@ mf_plugins_list_json(const mf_plugins *p)
 
 	for (int i = 0; p && i < p->n; i++) {
 		const struct mf_plugin *d = p->v[i].d;
-		json_t *f = json_array();
+		json_t *f;
+
+		if (d == NULL)
+			continue;
+		f = json_array();
 		for (int j = 0; j < d->n_formats; j++)
 			json_array_append_new(f, json_pack("{s:s,s:s}", "name", d->formats[j].name,
 							   "description",
@@ -388,17 +449,24 @@ const struct mf_plugin *
 mf_plugins_for_region(const mf_plugins *p, const char *region)
 {
 	for (int i = 0; p && region && i < p->n; i++)
-		if (strcmp(p->v[i].d->region, region) == 0)
+		if (p->v[i].d && strcmp(p->v[i].d->region, region) == 0)
 			return p->v[i].d;
 	return NULL;
 }
 
 /* ------------------------------------------------------------- imports */
 
+/*
+ * A record or sub-message handle.  Handles live until the import ends (they
+ * are never freed earlier, so a stale one is an error, not a use after
+ * free); a sub-message follows the state of its top-level record through
+ * `root`: once that is emitted or discarded every handle of it is ended.
+ */
 struct mf_rec {
 	mf_import *imp;
 	const ProtobufCMessageDescriptor *desc;
 	json_t *obj;         /* top level: owned; sub-message: borrowed from parent */
+	struct mf_rec *root; /* the top-level record (itself when top) */
 	int top, emitted, discarded;
 	char kind[32];
 	char id[MF_ID_MAX];
@@ -418,50 +486,6 @@ struct mf_import {
 	char first_err[1024];
 	struct mf_rec *recs;
 };
-
-static int
-utf8_valid(const char *s, size_t len, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = u[i];
-		size_t n;
-		unsigned cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			*bad = i;
-			return 0;
-		}
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (u[i + k] & 0xC0) != 0x80) {
-				*bad = i;
-				return 0;
-			}
-			cp = (cp << 6) | (u[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF)) {
-			*bad = i;
-			return 0;
-		}
-		i += n + 1;
-	}
-	return 1;
-}
 
 static unsigned
 line_of(const char *data, size_t off)
@@ -491,7 +515,7 @@ imp_verror(mf_import *imp, unsigned line, const char *fmt, va_list ap)
 	/* the diag array must hold valid UTF-8 strings */
 	{
 		size_t bad;
-		if (!utf8_valid(msg, strlen(msg), &bad))
+		if (!mf_utf8_valid(msg, strlen(msg), &bad))
 			msg[bad] = '\0';
 	}
 	diag_add(imp, "error", line, msg);
@@ -528,7 +552,7 @@ host_warn(mf_import *imp, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!utf8_valid(msg, strlen(msg), &bad))
+	if (!mf_utf8_valid(msg, strlen(msg), &bad))
 		msg[bad] = '\0';
 	diag_add(imp, "warning", line, msg);
 }
@@ -585,10 +609,8 @@ rec_fail(mf_rec *r, const char *fmt, ...)
 static mf_rec *
 rec_alloc(mf_import *imp, const ProtobufCMessageDescriptor *desc, const char *kind)
 {
-	mf_rec *r = calloc(1, sizeof(*r));
+	mf_rec *r = mf_xcalloc(1, sizeof(*r));
 
-	if (r == NULL)
-		return NULL;
 	r->imp = imp;
 	r->desc = desc;
 	snprintf(r->kind, sizeof(r->kind), "%s", kind);
@@ -612,17 +634,19 @@ host_rec_new(mf_import *imp, const char *kind, const char *key)
 			   imp->plugin ? imp->plugin->name : "?", kind ? kind : "(null)");
 		return NULL;
 	}
-	if (key == NULL || key[0] == '\0' || !utf8_valid(key, strlen(key), &bad)) {
+	if (key == NULL || key[0] == '\0' || !mf_utf8_valid(key, strlen(key), &bad)) {
 		host_error(imp, 0, "plugin %s: %s record without a valid key",
 			   imp->plugin ? imp->plugin->name : "?", kind);
 		return NULL;
 	}
 	r = rec_alloc(imp, d, kind);
-	if (r == NULL || (r->key = strdup(key)) == NULL || (r->obj = json_object()) == NULL) {
+	r->key = mf_xstrdup(key);
+	if ((r->obj = json_object()) == NULL) {
 		host_error(imp, 0, "out of memory");
 		return NULL;
 	}
 	r->top = 1;
+	r->root = r;
 	mf_make_id(imp->region, kind, key, r->id);
 	return r;
 }
@@ -675,7 +699,7 @@ convert(mf_rec *r, const ProtobufCFieldDescriptor *f, const char *value)
 	}
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING:
-		if (!utf8_valid(value, strlen(value), &bad)) {
+		if (!mf_utf8_valid(value, strlen(value), &bad)) {
 			rec_fail(r, "field '%s': value is not valid UTF-8", f->name);
 			return NULL;
 		}
@@ -753,8 +777,9 @@ rec_usable(mf_rec *r)
 {
 	if (r == NULL)
 		return 0;
-	if (r->emitted || r->discarded) {
-		rec_fail(r, "changed after it was emitted or discarded");
+	if (r->root->emitted || r->root->discarded) {
+		rec_fail(r, "used after %s (rec_emit ends a record and all its sub-messages)",
+			 r->root->emitted ? "rec_emit" : "rec_discard");
 		return 0;
 	}
 	return 1;
@@ -810,7 +835,7 @@ ref_id(mf_rec *r, const char *kind, const char *key, char *id)
 		rec_fail(r, "reference to unknown kind '%s'", kind ? kind : "(null)");
 		return -1;
 	}
-	if (key == NULL || key[0] == '\0' || !utf8_valid(key, strlen(key), &bad)) {
+	if (key == NULL || key[0] == '\0' || !mf_utf8_valid(key, strlen(key), &bad)) {
 		rec_fail(r, "reference to a %s without a valid key", kind);
 		return -1;
 	}
@@ -877,6 +902,7 @@ sub_msg(mf_rec *r, const char *field, int repeated)
 		}
 	}
 	c->obj = o;   /* borrowed */
+	c->root = r->root;
 	return c;
 }
 
@@ -941,8 +967,49 @@ host_rec_emit(mf_rec *r, const char **id_out)
 static void
 host_rec_discard(mf_rec *r)
 {
-	if (r)
-		r->discarded = 1;
+	if (r == NULL || !rec_usable(r))
+		return;
+	if (!r->top) {
+		rec_fail(r, "a sub-message cannot be discarded alone");
+		return;
+	}
+	r->discarded = 1;
+}
+
+/* The import running now (the host runs one at a time): parse_period has
+ * no import argument but a bad call must fail that import. */
+static mf_import *cur_imp;
+
+/*
+ * parse_period with the size check: the plugin's mf_period must be of a
+ * layout this host knows (MF_PERIOD_INIT), and the host writes no byte
+ * past the size it was given.
+ */
+static int
+host_parse_period(const char *text, int default_year, mf_period *out)
+{
+	mf_period tmp;
+	int rc;
+
+	if (out == NULL)
+		return -1;
+	if (out->size < sizeof(mf_period)) {
+		if (cur_imp)
+			host_error(cur_imp, 0, "plugin %s: parse_period: mf_period.size is %zu, "
+				   "expected %zu (declare it as mf_period p = MF_PERIOD_INIT;)",
+				   cur_imp->plugin ? cur_imp->plugin->name : "?", out->size,
+				   sizeof(mf_period));
+		else
+			logmsg(MF_LOG_ERROR, "plugin: parse_period: mf_period.size is %zu, "
+			       "expected %zu (MF_PERIOD_INIT)", out->size, sizeof(mf_period));
+		return -1;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.size = sizeof(tmp);
+	rc = mf_parse_period(text, default_year, &tmp);
+	tmp.size = out->size;
+	memcpy(out, &tmp, sizeof(tmp));
+	return rc;
 }
 
 static char *
@@ -969,7 +1036,7 @@ static const struct mf_host_api host_api = {
 	.rec_add_msg = host_rec_add_msg,
 	.rec_emit = host_rec_emit,
 	.rec_discard = host_rec_discard,
-	.parse_period = mf_parse_period,
+	.parse_period = host_parse_period,
 	.map_term = mf_map_term,
 	.date_format = host_date_format,
 	.date_cmp = mf_date_cmp,
@@ -1022,98 +1089,96 @@ fail(json_t *diag, const char *path, unsigned line, char *err, size_t errlen, co
 	return -1;
 }
 
-int
-mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t len,
-		      const char *plugin, const char *format, int year,
-		      json_t **records, json_t **diag, char *err, size_t errlen)
+/* Checks every document gets before a plugin sees it; 0 or -1 (fail). */
+static int
+check_document(json_t *diag, const char *path, const char *data, size_t len, char *err,
+	       size_t errlen)
 {
-	const struct mf_plugin *pd = NULL;
-	const mf_format *fmt = NULL;
 	const char *nul;
 	size_t bad;
-	char *buf;
-	mf_import imp;
-	int rc;
 
-	*records = NULL;
-	*diag = json_array();
-	if (err && errlen)
-		err[0] = '\0';
-	if (path == NULL)
-		path = "(document)";
-	if (p == NULL || data == NULL)
-		return fail(*diag, path, 0, err, errlen, "no plugins or no data");
 	if (len == 0)
-		return fail(*diag, path, 1, err, errlen, "empty document");
+		return fail(diag, path, 1, err, errlen, "empty document");
 	if (len > MAX_DOC_SIZE)
-		return fail(*diag, path, 0, err, errlen, "document larger than %u bytes", MAX_DOC_SIZE);
+		return fail(diag, path, 0, err, errlen, "document larger than %u bytes", MAX_DOC_SIZE);
 	nul = memchr(data, '\0', len);
 	if (nul)
-		return fail(*diag, path, line_of(data, (size_t)(nul - data)), err, errlen,
+		return fail(diag, path, line_of(data, (size_t)(nul - data)), err, errlen,
 			    "NUL byte at offset %zu: a binary file, not a text document",
 			    (size_t)(nul - data));
-	if (!utf8_valid(data, len, &bad))
-		return fail(*diag, path, line_of(data, bad), err, errlen,
+	if (!mf_utf8_valid(data, len, &bad))
+		return fail(diag, path, line_of(data, bad), err, errlen,
 			    "invalid UTF-8 (byte 0x%02X at offset %zu): the document must be UTF-8 "
 			    "text (a CP1251 file? convert it with iconv -f cp1251 -t utf-8)",
 			    (unsigned char)data[bad], bad);
+	return 0;
+}
 
-	/* choose the plugin and the format */
+/* The plugin and format the caller named, if any; 0 or -1 (fail). */
+static int
+choose_named(mf_plugins *p, json_t *diag, const char *path, const char *plugin,
+	     const char *format, const struct mf_plugin **pdp, const mf_format **fmtp,
+	     char *err, size_t errlen)
+{
+	const struct mf_plugin *pd = NULL;
+
 	if (plugin) {
 		for (int i = 0; i < p->n; i++)
-			if (strcmp(p->v[i].d->name, plugin) == 0)
+			if (p->v[i].d && strcmp(p->v[i].d->name, plugin) == 0)
 				pd = p->v[i].d;
 		if (pd == NULL)
-			return fail(*diag, path, 0, err, errlen, "no plugin named '%s' is loaded", plugin);
+			return fail(diag, path, 0, err, errlen, "no plugin named '%s' is loaded", plugin);
 	}
-	if (format) {
-		for (int i = 0; i < p->n && fmt == NULL; i++) {
-			if (pd && p->v[i].d != pd)
-				continue;
-			for (int j = 0; j < p->v[i].d->n_formats; j++)
-				if (strcmp(p->v[i].d->formats[j].name, format) == 0) {
-					fmt = &p->v[i].d->formats[j];
-					pd = p->v[i].d;
-					break;
-				}
-		}
-		if (fmt == NULL)
-			return fail(*diag, path, 0, err, errlen, "no format '%s'%s%s", format,
-				    plugin ? " in plugin " : " in any loaded plugin", plugin ? plugin : "");
+	*pdp = pd;
+	if (format == NULL)
+		return 0;
+	for (int i = 0; i < p->n; i++) {
+		const struct mf_plugin *d = p->v[i].d;
+		if (d == NULL || (pd && d != pd))
+			continue;
+		for (int j = 0; j < d->n_formats; j++)
+			if (strcmp(d->formats[j].name, format) == 0) {
+				*fmtp = &d->formats[j];
+				*pdp = d;
+				return 0;
+			}
 	}
-	buf = malloc(len + 1);
-	if (buf == NULL)
-		return fail(*diag, path, 0, err, errlen, "out of memory");
-	memcpy(buf, data, len);
-	buf[len] = '\0';
-	if (fmt == NULL) {
-		int best = 0;
-		for (int i = 0; i < p->n; i++) {
-			if (pd && p->v[i].d != pd)
-				continue;
-			for (int j = 0; j < p->v[i].d->n_formats; j++) {
-				int s = p->v[i].d->formats[j].probe(buf, len);
-				if (s > best && s <= 100) {
-					best = s;
-					fmt = &p->v[i].d->formats[j];
-					pd = p->v[i].d;
-				}
+	return fail(diag, path, 0, err, errlen, "no format '%s'%s%s", format,
+		    plugin ? " in plugin " : " in any loaded plugin", plugin ? plugin : "");
+}
+
+/* Probe every format (of *pdp only when set): the best score wins. */
+static void
+probe_all(mf_plugins *p, const char *buf, size_t len, const struct mf_plugin **pdp,
+	  const mf_format **fmtp)
+{
+	const struct mf_plugin *only = *pdp;
+	int best = 0;
+
+	for (int i = 0; i < p->n; i++) {
+		const struct mf_plugin *d = p->v[i].d;
+		if (d == NULL || (only && d != only))
+			continue;
+		mf_plugins_enter(d->name);
+		for (int j = 0; j < d->n_formats; j++) {
+			int s = d->formats[j].probe(buf, len);
+			if (s > best && s <= 100) {
+				best = s;
+				*fmtp = &d->formats[j];
+				*pdp = d;
 			}
 		}
-		if (fmt == NULL) {
-			free(buf);
-			return fail(*diag, path, 1, err, errlen,
-				    "no loaded plugin recognises this document (%d plugins probed); "
-				    "name one with --plugin/--format", p->n);
-		}
 	}
-	if (strcmp(pd->region, p->region) != 0) {
-		free(buf);
-		return fail(*diag, path, 0, err, errlen,
-			    "refused: the document is of region %s (plugin %s, format %s) and this "
-			    "node is %s; a node imports only its own region's documents",
-			    pd->region, pd->name, fmt->name, p->region);
-	}
+}
+
+/* Run the format's import; 0 with *records, or -1 with err. */
+static int
+run_import(mf_plugins *p, const char *path, const struct mf_plugin *pd, const mf_format *fmt,
+	   const char *buf, size_t len, int year, json_t *diag, json_t **records, char *err,
+	   size_t errlen)
+{
+	mf_import imp;
+	int rc;
 
 	memset(&imp, 0, sizeof(imp));
 	imp.path = path;
@@ -1122,10 +1187,12 @@ mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t 
 	imp.plugin = pd;
 	imp.records = json_array();
 	imp.by_id = json_object();
-	imp.diag = *diag;
+	imp.diag = diag;
 	json_incref(imp.diag);
+	cur_imp = &imp;
+	mf_plugins_enter(pd->name);
 	rc = fmt->import(&imp, buf, len);
-	free(buf);
+	cur_imp = NULL;
 	if (rc != 0 && !imp.failed)
 		host_error(&imp, 0, "plugin %s: format %s failed without saying why", pd->name, fmt->name);
 	if (!imp.failed && json_array_size(imp.records) == 0)
@@ -1141,6 +1208,47 @@ mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t 
 	snprintf(err, errlen, "%s/%s", pd->name, fmt->name);
 	import_free(&imp);
 	return 0;
+}
+
+int
+mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t len,
+		      const char *plugin, const char *format, int year,
+		      json_t **records, json_t **diag, char *err, size_t errlen)
+{
+	const struct mf_plugin *pd = NULL;
+	const mf_format *fmt = NULL;
+	char *buf;
+	int rc;
+
+	*records = NULL;
+	*diag = json_array();
+	if (err && errlen)
+		err[0] = '\0';
+	if (path == NULL)
+		path = "(document)";
+	if (p == NULL || data == NULL)
+		return fail(*diag, path, 0, err, errlen, "no plugins or no data");
+	if (check_document(*diag, path, data, len, err, errlen) != 0 ||
+	    choose_named(p, *diag, path, plugin, format, &pd, &fmt, err, errlen) != 0)
+		return -1;
+	buf = mf_xmalloc(len + 1);
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	if (fmt == NULL)
+		probe_all(p, buf, len, &pd, &fmt);
+	if (fmt == NULL)
+		rc = fail(*diag, path, 1, err, errlen,
+			  "no loaded plugin recognises this document (%d plugins probed); "
+			  "name one with --plugin/--format", p->n);
+	else if (strcmp(pd->region, p->region) != 0)
+		rc = fail(*diag, path, 0, err, errlen,
+			  "refused: the document is of region %s (plugin %s, format %s) and this "
+			  "node is %s; a node imports only its own region's documents",
+			  pd->region, pd->name, fmt->name, p->region);
+	else
+		rc = run_import(p, path, pd, fmt, buf, len, year, *diag, records, err, errlen);
+	free(buf);
+	return rc;
 }
 
 int
@@ -1168,11 +1276,7 @@ mf_plugins_import(mf_plugins *p, const char *path, const char *plugin, const cha
 		fclose(f);
 		return fail(*diag, path, 0, err, errlen, "document larger than %u bytes", MAX_DOC_SIZE);
 	}
-	data = malloc((size_t)st.st_size + 1);
-	if (data == NULL) {
-		fclose(f);
-		return fail(*diag, path, 0, err, errlen, "out of memory");
-	}
+	data = mf_xmalloc((size_t)st.st_size + 1);
 	n = fread(data, 1, (size_t)st.st_size, f);
 	if (ferror(f)) {
 		fclose(f);

@@ -71,6 +71,25 @@ int mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, siz
  * NULL restores the default. */
 void mf_plugins_set_logger(void (*fn)(int level, const char *msg));
 
+/*
+ * Deferred loading (the plugin host, mentorfed-plugin-host): with
+ * deferred on, mf_plugins_load only checks, maps (dlopen) and finds the
+ * entry point; mf_plugins_activate later calls every pending entry point
+ * and checks its descriptor, so that the host can confine itself between
+ * the two and no plugin code but ELF constructors runs unconfined.  A
+ * plugin refused at activation is dropped and reported through `refused`
+ * (or the logger when NULL).  Returns the number activated.
+ */
+void mf_plugins_set_deferred(mf_plugins *p, int on);
+int mf_plugins_activate(mf_plugins *p, void (*refused)(void *arg, const char *path,
+							const char *err), void *arg);
+
+/* Called with a plugin's name (or its path before its entry point has
+ * run) each time the host is about to run that plugin's code; the plugin
+ * host uses it to name the plugin when it crashes or is killed. */
+void mf_plugins_set_enter_hook(void (*fn)(const char *name));
+void mf_plugins_enter(const char *name);
+
 /* The host table handed to plugins (for tests and tools). */
 const struct mf_host_api *mf_plugins_host_api(void);
 

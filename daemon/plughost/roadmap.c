@@ -11,22 +11,9 @@
 #include "json.h"
 #include "roadmap.h"
 #include "datexpr.h"
+#include "util.h"
 
 #define MAX_IV 64
-
-const char *
-mf_item_status_name(enum mf_item_status s)
-{
-	switch (s) {
-	case MF_STATUS_PLANNED: return "planned";
-	case MF_STATUS_IN_PROGRESS: return "in_progress";
-	case MF_STATUS_DONE: return "done";
-	case MF_STATUS_OVERDUE: return "overdue";
-	case MF_STATUS_CONTINUOUS: return "continuous";
-	case MF_STATUS_UNKNOWN: return "unknown";
-	default: return "unspecified";
-	}
-}
 
 static enum mf_item_status
 status_of_name(const char *s)
@@ -37,36 +24,6 @@ status_of_name(const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return (enum mf_item_status)i;
 	return MF_STATUS_UNSPECIFIED;
-}
-
-enum mf_item_status
-mf_roadmap_generic_status(const mf_item_view *it, mf_date at)
-{
-	if (it->done_reported)
-		return MF_STATUS_DONE;
-	if (it->uncertain)
-		return MF_STATUS_UNKNOWN;
-	if (it->continuous) {
-		mf_date from = it->period_from, to = it->period_to;
-		if (it->n_iv > 0) {
-			from = it->iv[0].from;
-			to = it->iv[it->n_iv - 1].to;
-		}
-		if (from.year && mf_date_cmp(at, from) < 0)
-			return MF_STATUS_PLANNED;
-		if (to.year && mf_date_cmp(at, to) > 0)
-			return MF_STATUS_OVERDUE;
-		return MF_STATUS_CONTINUOUS;
-	}
-	if (it->n_iv == 0)
-		return MF_STATUS_UNKNOWN;
-	for (int i = 0; i < it->n_iv; i++)
-		if (mf_date_cmp(at, it->iv[i].from) >= 0 && mf_date_cmp(at, it->iv[i].to) <= 0)
-			return MF_STATUS_IN_PROGRESS;
-	for (int i = 0; i < it->n_iv; i++)
-		if (mf_date_cmp(at, it->iv[i].from) < 0)
-			return MF_STATUS_PLANNED;
-	return MF_STATUS_OVERDUE;
 }
 
 static void
@@ -121,9 +78,7 @@ sorted(json_t *arr)
 
 	if (n == 0)
 		return out;
-	v = malloc(n * sizeof(*v));
-	if (v == NULL)
-		return out;
+	v = mf_xmalloc(n * sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = json_array_get(arr, i);
 	qsort(v, n, sizeof(*v), item_cmp);
@@ -179,6 +134,7 @@ judge_item(json_t *rec, json_t *roadmap_body, json_t *reports, mf_date at, const
 	enum mf_item_status st, gen;
 
 	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
 	v.number = mf_json_str(b, "number");
 	v.timing_raw = mf_json_str(t, "raw");
 	v.continuous = json_is_true(json_object_get(t, "continuous"));
@@ -270,6 +226,7 @@ mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *re
 	    pl->item_status) {
 		model = pl->item_status;
 		model_name = pl->model ? pl->model : pl->name;
+		mf_plugins_enter(pl->name);   /* a crash in the model names it */
 	}
 	mf_date_format(at, at_s);
 	json_array_foreach(records, i, r) {

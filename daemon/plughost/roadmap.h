@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "mentorfed-plugin.h"
 #include "plugin_loader.h"
+#include "generic_model.h"
 
 /*
  * records: a JSON array of stored records {"id","kind","origin","body":{…}}
@@ -40,15 +41,5 @@
  * p may be NULL (generic model).  NULL only on allocation failure.
  */
 json_t *mf_roadmap_judge(const mf_plugins *p, const char *region, mf_date at, json_t *records);
-
-/* The generic model (exported for tests): done only with done_reported;
- * uncertain -> unknown; continuous -> planned before / overdue after the
- * covered span (intervals, else the roadmap's period), continuous inside;
- * otherwise in_progress inside an interval, planned before the first or
- * between two, overdue after the last; no interval -> unknown. */
-enum mf_item_status mf_roadmap_generic_status(const mf_item_view *item, mf_date at);
-
-/* "planned", "in_progress", … for a status; "unspecified" otherwise. */
-const char *mf_item_status_name(enum mf_item_status s);
 
 #endif

@@ -16,6 +16,13 @@
 
 #define PT_UNUSED __attribute__((unused))
 
+/* Include after mentorfed-plugin.h.  A period variable is declared
+ * `mf_period p = MF_PERIOD_INIT;` (the host reads its size); older headers
+ * have no size member, and there zero-filling is all that is needed. */
+#ifndef MF_PERIOD_INIT
+#define MF_PERIOD_INIT {0}
+#endif
+
 /* snprintf without the compiler's truncation warnings: truncation of text
  * copied into fixed buffers is intended here (documents are untrusted). */
 static PT_UNUSED int pt_sfmt(char *buf, size_t n, const char *fmt, ...)
@@ -39,7 +46,16 @@ struct pdoc {
 	unsigned n;
 };
 
-/* Split a copy of data into lines ('\n', a trailing '\r' dropped).  0 or -1. */
+static PT_UNUSED void
+pdoc_free(struct pdoc *d)
+{
+	free(d->buf);
+	free(d->line);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Split a copy of data into lines ('\n', a trailing '\r' dropped).  0, or -1
+ * (out of memory: nothing left to free). */
 static PT_UNUSED int
 pdoc_init(struct pdoc *d, const char *data, size_t len)
 {
@@ -49,8 +65,7 @@ pdoc_init(struct pdoc *d, const char *data, size_t len)
 	d->buf = malloc(len + 1);
 	d->line = malloc(cap * sizeof(char *));
 	if (d->buf == NULL || d->line == NULL) {
-		free(d->buf);
-		free(d->line);
+		pdoc_free(d);
 		return -1;
 	}
 	memcpy(d->buf, data, len);
@@ -63,8 +78,10 @@ pdoc_init(struct pdoc *d, const char *data, size_t len)
 			break;
 		if (d->n == cap) {
 			char **nv = realloc(d->line, cap * 2 * sizeof(char *));
-			if (nv == NULL)
+			if (nv == NULL) {
+				pdoc_free(d);
 				return -1;
+			}
 			d->line = nv;
 			cap *= 2;
 		}
@@ -77,14 +94,6 @@ pdoc_init(struct pdoc *d, const char *data, size_t len)
 		p = nl ? nl + 1 : NULL;
 	}
 	return 0;
-}
-
-static PT_UNUSED void
-pdoc_free(struct pdoc *d)
-{
-	free(d->buf);
-	free(d->line);
-	memset(d, 0, sizeof(*d));
 }
 
 /* Clean text in place: HTML tags removed, a few entities decoded, NBSP and
@@ -214,6 +223,17 @@ pt_skip_sp(const char *s)
 		else
 			return s;
 	}
+}
+
+/* 1 when s starts with a lower-case Cyrillic letter (а-я: D0 B0..D0 BF,
+ * D1 80..D1 8F): in a list of names such a part continues the previous one
+ * («ООО, вошедшие в состав …»). */
+static PT_UNUSED int
+pt_cyr_lower(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return (u[0] == 0xD0 && u[1] >= 0xB0) || (u[0] == 0xD1 && u[1] <= 0x8F);
 }
 
 /* "N." or "N)" at the start of s (after spaces): N, with *rest after it; else 0. */

@@ -116,7 +116,7 @@ import_plan(mf_import *imp, const char *data, size_t len)
 				year = atoi(v);
 			else if (strcmp(line, "Приказ") == 0) {
 				/* «15.01.2026 № 7»: the host's date parser reads the date */
-				mf_period p;
+				mf_period p = MF_PERIOD_INIT;
 				char *n = strstr(v, "№");
 				if (n == NULL) {
 					H->error(imp, no, "«Приказ:» needs «DD.MM.YYYY № N»");
@@ -186,7 +186,7 @@ import_plan(mf_import *imp, const char *data, size_t len)
 		{
 			char key[256], *exec[8], ln[16], a[11], b[11];
 			int ne;
-			mf_period p;
+			mf_period p = MF_PERIOD_INIT;
 			mf_rec *t;
 
 			/* identity of an item: its roadmap and its number */

@@ -1,7 +1,8 @@
 /*
  * badplugin.c — plugins the loader must refuse, built as check-only libtool
  * modules with different macros:
- *   BAD_ABI       a descriptor for another ABI version;
+ *   BAD_ABI       a descriptor for another ABI version (42);
+ *   ABI_ONE       a descriptor for ABI version 1 (before mf_period had a size);
  *   NO_ENTRY      no entry point at all;
  *   INCOMPLETE    a descriptor without formats;
  *   OTHER_REGION  a good plugin for region RU-XXX named "otherregion".
@@ -49,6 +50,21 @@ import(mf_import *imp, const char *data, size_t len)
 		if (H->rec_emit(r2, NULL) != 0)
 			return -1;
 	}
+	if (strstr(data, "AFTEREMIT")) {
+		/* handles of an emitted record, kept: each use is an error */
+		mf_rec *e = H->rec_new(imp, "school", "after-emit");
+		mf_rec *m = H->rec_add_msg(e, "memberships");
+		H->rec_set(e, "name", "A school");
+		H->rec_emit(e, NULL);
+		H->rec_set(m, "body", "changed after emit");
+		H->rec_set(e, "name", "changed after emit");
+		H->rec_discard(e);
+	}
+	if (strstr(data, "NOPERIODSIZE")) {
+		mf_period per;   /* not MF_PERIOD_INIT: no size */
+		memset(&per, 0, sizeof(per));
+		H->parse_period("Февраль 2025", 0, &per);
+	}
 	if (strstr(data, "PARTIAL")) {
 		H->error(imp, 3, "made-up failure after one record");
 		return -1;
@@ -60,8 +76,10 @@ __attribute__((unused)) static const mf_format formats[] = { { "other-doc", "tes
 
 __attribute__((unused)) static const struct mf_plugin plugin = {
 	.size = sizeof(struct mf_plugin),
-#ifdef BAD_ABI
-	.abi_version = MF_PLUGIN_ABI_VERSION + 41,
+#if defined(BAD_ABI)
+	.abi_version = 42,
+#elif defined(ABI_ONE)
+	.abi_version = 1,
 #else
 	.abi_version = MF_PLUGIN_ABI_VERSION,
 #endif

@@ -1,0 +1,85 @@
+/*
+ * precord.h — small helpers that fill records through the host table,
+ * shared by the region plugins (header only, every function static; a
+ * plugin links nothing but libc and calls the host only through the table
+ * it was given).
+ */
+#ifndef MF_PRECORD_H
+#define MF_PRECORD_H
+
+#include "mentorfed-plugin.h"
+#include "common/ptext.h"
+
+/* Report an allocation failure at a line of the document; returns -1. */
+static PT_UNUSED int
+pr_oom(const struct mf_host_api *h, mf_import *imp, unsigned line)
+{
+	h->error(imp, line, "out of memory");
+	return -1;
+}
+
+/* 1 when per is exactly one day («21 февраля», «6 февраля 2023»). */
+static PT_UNUSED int
+pr_one_day(const mf_period *per)
+{
+	return per->n == 1 && per->iv[0].from.day == per->iv[0].to.day &&
+	       per->iv[0].from.month == per->iv[0].to.month;
+}
+
+/*
+ * The intervals and flags of a timing sub-message t from a parsed period.
+ * The caller sets "raw" and warns about an uncertain period (it knows the
+ * line and what the period belongs to).  0, or -1 when out of memory.
+ */
+static PT_UNUSED int
+pr_set_period(const struct mf_host_api *h, mf_rec *t, const mf_period *per)
+{
+	char a[11], b[11];
+
+	for (int i = 0; i < per->n; i++) {
+		mf_rec *iv = h->rec_add_msg(t, "intervals");
+		if (iv == NULL)
+			return -1;
+		h->rec_set(iv, "from", h->date_format(per->iv[i].from, a));
+		h->rec_set(iv, "to", h->date_format(per->iv[i].to, b));
+	}
+	if (per->continuous)
+		h->rec_set(t, "continuous", "true");
+	if (per->year_assumed)
+		h->rec_set(t, "year_assumed", "true");
+	if (per->uncertain)
+		h->rec_set(t, "uncertain", "true");
+	return 0;
+}
+
+/* A school's identity: its full name and municipality. */
+static PT_UNUSED void
+pr_school_key(const char *name, const char *mun, char *key, size_t kl)
+{
+	pt_sfmt(key, kl, "%s|%s", name, mun);
+}
+
+/*
+ * A new school record with its name, short name and municipality (both
+ * optional: "" leaves them out) and region set; the caller adds what its
+ * document says more (memberships, source) and emits it.  NULL when the
+ * host refuses it.
+ */
+static PT_UNUSED mf_rec *
+pr_school_new(const struct mf_host_api *h, mf_import *imp, const char *key,
+	      const char *name, const char *shortn, const char *mun, const char *region)
+{
+	mf_rec *r = h->rec_new(imp, "school", key);
+
+	if (r == NULL)
+		return NULL;
+	h->rec_set(r, "name", name);
+	if (shortn[0])
+		h->rec_set(r, "short_name", shortn);
+	if (mun[0])
+		h->rec_set(r, "municipality", mun);
+	h->rec_set(r, "region", region);
+	return r;
+}
+
+#endif
