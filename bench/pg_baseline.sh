@@ -22,7 +22,7 @@
 #    default), shared_buffers 128 MB;
 #  - the subscriber's wal_retrieve_retry_interval is lowered to 100 ms so the
 #    logical replication launcher does not idle 5 s before starting a worker
-#    (the pitfall of /work/shared/BENCHMARKS.md);
+#    (a known pitfall of measuring logical replication);
 #  - the table has the store's columns, primary key and secondary indexes.
 #
 # Figures:

@@ -11,7 +11,7 @@
  * sync sends them (origin, seq).  DST_DB is created with SRC's schema,
  * copied statement by statement from SRC's sqlite_schema (so it is the
  * store's schema by construction) and opened with the PRAGMAs of
- * daemon/store.c mf_store_open.  The timed loop then does per row what the
+ * daemon/core/store*.c mf_store_open.  The timed loop then does per row what the
  * store's apply path does — the same UPSERT text as store.c Q_UPSERT, the
  * record_directions delete/insert — and per block of the source the blocks
  * row and the version-vector upsert, committing every ROWS_PER_TXN rows.
@@ -25,12 +25,12 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-/* Keep in step with daemon/store.c mf_store_open (bench/run.sh checks). */
+/* Keep in step with daemon/core/store*.c mf_store_open (bench/run.sh checks). */
 #define STORE_PRAGMAS "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" \
 	" PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;" \
 	" PRAGMA temp_store = MEMORY;"
 
-/* daemon/store.c Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV. */
+/* daemon/core/store*.c Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV. */
 #define SQL_UPSERT "INSERT INTO records(id, kind, origin, seq, hlc, deleted, body, hash," \
 	" school, date_from, date_to) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)" \
 	" ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, seq=excluded.seq," \

@@ -1,5 +1,5 @@
 /*
- * test_conf.c — the INI configuration (daemon/conf.c).
+ * test_conf.c — the INI configuration (daemon/core/conf.c).
  *
  * A valid file loads with its defaults filled in; every kind of error names
  * "PATH:LINE:" with the line where it is; mf_config_append keeps the file
@@ -315,6 +315,59 @@ START_TEST(long_line)
 }
 END_TEST
 
+/* A long line is cut for inih's 200-byte buffer and joined again: blanks
+ * next to the cut survive, comments (whole-line and inline) end the line,
+ * and inih's own errors keep the file's line numbers. */
+START_TEST(long_line_pieces)
+{
+	char text[8192], name[2048] = "", comment[1024] = ";";
+	char err[1024] = "";
+	char *p;
+	mf_config *c;
+
+	/* blanks at every offset, so some cut lands next to one */
+	for (int i = 0; strlen(name) < 1200; i++)
+		strcat(name, i % 3 ? "a b  " : "Томск\t");
+	while (strlen(name) && (name[strlen(name) - 1] == ' ' || name[strlen(name) - 1] == '\t'))
+		name[strlen(name) - 1] = '\0';
+	while (strlen(comment) < 600)
+		strcat(comment, " name = x; [peer y]");
+	snprintf(text, sizeof(text), "[node]\nregion = RU-TOM\n%s\n[region RU-CHE]\n"
+		 "signing_key = " HEX_KEY "\nname = %s ; %s\n  %s\n", comment, name, comment,
+		 comment);
+	p = write_conf(text);
+	c = mf_config_load(p, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->n_peers, 0);
+	ck_assert_str_eq(c->regions[0].name, name);
+	mf_config_free(c);
+	free(p);
+	/* a blank at and around inih's 200-byte limit, wherever it falls */
+	for (int k = 180; k < 200; k++) {
+		char val[512];
+
+		memset(val, 'x', (size_t)k);
+		snprintf(val + k, sizeof(val) - (size_t)k, " \t x;; Челябинская  область");
+		snprintf(text, sizeof(text), "[node]\nregion = RU-TOM\n[region RU-CHE]\n"
+			 "signing_key = " HEX_KEY "\nname = %s\n", val);
+		p = write_conf(text);
+		c = mf_config_load(p, err, sizeof(err));
+		ck_assert_msg(c != NULL, "%s", err);
+		ck_assert_str_eq(c->regions[0].name, val);
+		mf_config_free(c);
+		free(p);
+	}
+	/* inih's syntax error after two long lines: the file's line 7 */
+	snprintf(text, sizeof(text), "[node]\nregion = RU-TOM\n%s\n[region RU-CHE]\n"
+		 "signing_key = " HEX_KEY "\nname = %s\nnot ini\n", comment, name);
+	expect_error_at(text, 7, "syntax");
+	/* a long line that is not key = value is inih's syntax error, at its line */
+	snprintf(text, sizeof(text), "[node]\nregion = RU-TOM\n%s%s\nlisten = tcp://h:1\n",
+		 name, name);
+	expect_error_at(text, 3, "syntax");
+}
+END_TEST
+
 START_TEST(append_restores_on_error)
 {
 	char err[1024] = "";
@@ -381,6 +434,7 @@ main(void)
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, long_line);
+	tcase_add_test(tc, long_line_pieces);
 	tcase_add_test(tc, append_restores_on_error);
 	suite_add_tcase(s, tc);
 	return testdir_run(s);

@@ -1,5 +1,5 @@
 /*
- * test_json.c — generic JSON <-> protobuf conversion (daemon/json.c).
+ * test_json.c — generic JSON <-> protobuf conversion (daemon/core/json.c).
  *
  * Every kind's body round-trips: JSON -> encoded body -> JSON gives the same
  * document, for a body filled from the kind's descriptor (every field set,

@@ -1,5 +1,5 @@
 /*
- * test_record.c — versions and signed blocks (daemon/record.c, keys.c).
+ * test_record.c — versions and signed blocks (daemon/core/record.c, keys.c).
  *
  * A block sealed with a generated key verifies; flipping any single bit of
  * its encoded header or of its signature, verifying against another key or
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zmq.h>	/* this test only: the core itself has no libzmq */
 
 #include "keys.h"
 #include "record.h"
@@ -701,6 +702,126 @@ START_TEST(keys_files_and_bad_keys)
 }
 END_TEST
 
+/*
+ * The core's Z85 matches libzmq's byte for byte: the RFC 32 test vector,
+ * random data of every size up to 64 bytes both ways, and random text
+ * (Z85 characters or not, any length) decoded alike or refused alike.
+ */
+START_TEST(z85_matches_libzmq)
+{
+	static const uint8_t hello[8] = { 0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B };
+	static const char chars[] =
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		".-:+=^!/*?&<>()[]{}@%$#";
+	char ours[128], theirs[128];
+	uint8_t data[64], d1[64], d2[64];
+	unsigned seed = 20261130;
+	int decoded = 0, refused = 0;
+
+	ck_assert_ptr_nonnull(mf_z85_encode(ours, hello, 8));
+	ck_assert_str_eq(ours, "HelloWorld");
+	ck_assert_ptr_nonnull(mf_z85_decode(d1, "HelloWorld"));
+	ck_assert_mem_eq(d1, hello, 8);
+	ck_assert_ptr_null(mf_z85_encode(ours, hello, 7));
+	ck_assert_ptr_null(mf_z85_decode(d1, "HelloWorl"));
+
+	for (int round = 0; round < 2000; round++) {
+		size_t n = 4 * (size_t)(rand_r(&seed) % 17);
+
+		for (size_t i = 0; i < n; i++)
+			data[i] = (uint8_t)rand_r(&seed);
+		if (round % 7 == 0)
+			memset(data, round % 2 ? 0xff : 0, n);	/* the extremes */
+		ck_assert_ptr_nonnull(mf_z85_encode(ours, data, n));
+		ck_assert_ptr_nonnull(zmq_z85_encode(theirs, data, n));
+		ck_assert_str_eq(ours, theirs);
+		if (n == 0)
+			continue;	/* "" decodes in neither */
+		ck_assert_ptr_nonnull(mf_z85_decode(d1, ours));
+		ck_assert_mem_eq(d1, data, n);
+	}
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)(rand_r(&seed) % 26);
+		char text[32];
+		void *a, *b;
+
+		for (size_t i = 0; i < n; i++) {
+			int r = rand_r(&seed) % 100;
+			/* mostly Z85, sometimes any byte, "#" often (overflow) */
+			text[i] = r < 85 ? chars[r] : r < 92 ? '#' : (char)(1 + rand_r(&seed) % 255);
+		}
+		text[n] = '\0';
+		memset(d1, 0xaa, sizeof(d1));
+		memset(d2, 0xaa, sizeof(d2));
+		a = mf_z85_decode(d1, text);
+		b = zmq_z85_decode(d2, text);
+		ck_assert_msg((a == NULL) == (b == NULL), "'%s': ours %s, libzmq's %s", text,
+			      a ? "decodes" : "refuses", b ? "decodes" : "refuses");
+		if (a != NULL) {
+			ck_assert_mem_eq(d1, d2, n * 4 / 5);
+			decoded++;
+		} else
+			refused++;
+	}
+	/* both paths were taken, many times */
+	ck_assert_int_gt(decoded, 1000);
+	ck_assert_int_gt(refused, 1000);
+}
+END_TEST
+
+/*
+ * A CURVE pair made by the core (OpenSSL X25519) is a CurveZMQ pair: its
+ * public key is what libzmq derives from its secret, and two such pairs
+ * complete a CURVE handshake and carry a message.
+ */
+START_TEST(curve_keys_work_with_libzmq)
+{
+	char err[512], spub[41], ssec[41], cpub[41], csec[41], derived[41], buf[16];
+	char *ds = new_dir("curve-s"), *dc = new_dir("curve-c");
+	void *ctx, *srv, *cli;
+	int one = 1, zero = 0, tmo = 5000;
+
+	ck_assert_msg(mf_keys_generate(ds, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(mf_keys_generate(dc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(mf_curve_load(ds, spub, ssec, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(mf_curve_load(dc, cpub, csec, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_ne(spub, cpub);
+	ck_assert_int_eq(zmq_curve_public(derived, ssec), 0);
+	ck_assert_str_eq(derived, spub);
+	ck_assert_int_eq(zmq_curve_public(derived, csec), 0);
+	ck_assert_str_eq(derived, cpub);
+
+	ck_assert_ptr_nonnull(ctx = zmq_ctx_new());
+	ck_assert_ptr_nonnull(srv = zmq_socket(ctx, ZMQ_PAIR));
+	ck_assert_ptr_nonnull(cli = zmq_socket(ctx, ZMQ_PAIR));
+	zmq_setsockopt(srv, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(cli, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(srv, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
+	ck_assert_int_eq(zmq_setsockopt(srv, ZMQ_CURVE_SERVER, &one, sizeof(one)), 0);
+	ck_assert_int_eq(zmq_setsockopt(srv, ZMQ_CURVE_SECRETKEY, ssec, 40), 0);
+	ck_assert_int_eq(zmq_setsockopt(cli, ZMQ_CURVE_SERVERKEY, spub, 40), 0);
+	ck_assert_int_eq(zmq_setsockopt(cli, ZMQ_CURVE_PUBLICKEY, cpub, 40), 0);
+	ck_assert_int_eq(zmq_setsockopt(cli, ZMQ_CURVE_SECRETKEY, csec, 40), 0);
+	ck_assert_int_eq(zmq_bind(srv, "tcp://127.0.0.1:*"), 0);
+	{
+		char ep[256];
+		size_t el = sizeof(ep);
+		ck_assert_int_eq(zmq_getsockopt(srv, ZMQ_LAST_ENDPOINT, ep, &el), 0);
+		ck_assert_int_eq(zmq_connect(cli, ep), 0);
+	}
+	ck_assert_int_eq(zmq_send(cli, "привет", strlen("привет"), 0), (int)strlen("привет"));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_msg(zmq_recv(srv, buf, sizeof(buf) - 1, 0) == (int)strlen("привет"),
+		      "no message through CURVE: %s", zmq_strerror(zmq_errno()));
+	ck_assert_str_eq(buf, "привет");
+	zmq_close(cli);
+	zmq_close(srv);
+	zmq_ctx_term(ctx);
+	free(ds);
+	free(dc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -722,6 +843,8 @@ main(void)
 	tcase_add_test(tv, version_hash_canonical_form);
 	tcase_add_test(tv, version_hash_covers_every_field);
 	tcase_add_test(tk, keys_files_and_bad_keys);
+	tcase_add_test(tk, z85_matches_libzmq);
+	tcase_add_test(tk, curve_keys_work_with_libzmq);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tv);
 	suite_add_tcase(s, tk);

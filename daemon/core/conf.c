@@ -1,10 +1,12 @@
 /*
  * conf.c — the node's INI configuration (see conf.h).
  *
- * Parsing is inih's; this file only tracks line numbers (through
- * ini_parse_stream's reader callback, since the Debian build of inih does
- * not pass them to the handler) and checks every value, so that each error
- * reads "FILE:LINE: what was expected".
+ * Parsing is inih's; this file only feeds it lines (through
+ * ini_parse_stream's reader callback) and checks every value, so that each
+ * error reads "FILE:LINE: what was expected".  The reader is there for
+ * what the Debian build of inih (r55) leaves out: line numbers for the
+ * handler, a call at a section's header (so an empty [peer X] is reported,
+ * not dropped), and lines longer than its 200-byte buffer.
  */
 #include "config.h"
 
@@ -24,17 +26,17 @@
 /* Parser state shared by the reader and the handler. */
 typedef struct parse {
 	FILE *f;
-	unsigned line;
+	unsigned line;		/* the file's line the reader is on */
 	mf_config *c;
 	char err[512];
 	int failed;
 	unsigned err_line;	/* line of the error in err */
 	char *buf;		/* the current line, whatever its length */
 	size_t cap;
-	char section[128];	/* the section the reader is in */
+	char *rest;		/* the part of a long line inih did not get */
+	char *joined;		/* its value whole again */
 } parse;
 
-static int handler(void *arg, const char *section, const char *name, const char *value);
 static mf_peer_conf *peer_get(parse *p, const char *pname);
 static mf_region_conf *region_get(parse *p, const char *code);
 
@@ -58,110 +60,79 @@ perr(parse *p, const char *fmt, ...)
 	return 0;
 }
 
-static char *
-skip_ws(char *s)
+static int
+blank(char c)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-static void
-rstrip(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
-			 s[n - 1] == '\r'))
-		s[--n] = '\0';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /*
- * A section header seen by the reader: remember it, and create the peer or
- * region it opens right away, so that an empty [peer X] is reported at its
- * header line instead of silently vanishing (inih only calls the handler for
- * keys).  Headers inih cannot parse are left for its syntax error.
+ * A section header seen by the reader: create the peer or region it opens
+ * right away, so that an empty [peer X] is reported at its header line
+ * instead of silently vanishing (inih only calls the handler for keys).
+ * Headers inih cannot parse are left for its syntax error.
  */
 static void
-note_section(parse *p, char *line)
+note_section(parse *p, const char *line)
 {
-	char *s = skip_ws(line), *end;
+	const char *s = line + strspn(line, " \t"), *end;
+	char sec[128];
 
 	if (*s != '[' || (end = strchr(s + 1, ']')) == NULL)
 		return;
-	if ((size_t)(end - s - 1) >= sizeof(p->section)) {
-		perr(p, "section name longer than %zu bytes", sizeof(p->section) - 1);
+	if ((size_t)(end - s - 1) >= sizeof(sec)) {
+		perr(p, "section name longer than %zu bytes", sizeof(sec) - 1);
 		return;
 	}
-	memcpy(p->section, s + 1, (size_t)(end - s - 1));
-	p->section[end - s - 1] = '\0';
-	if (strcmp(p->section, "node") == 0)
+	memcpy(sec, s + 1, (size_t)(end - s - 1));
+	sec[end - s - 1] = '\0';
+	if (strcmp(sec, "node") == 0)
 		return;
-	if (strncmp(p->section, "peer ", 5) == 0 && p->section[5] != '\0') {
-		mf_peer_conf *pc = peer_get(p, p->section + 5);
-		if (pc == NULL || pc->name == NULL)
-			perr(p, "out of memory");
+	if (strncmp(sec, "peer ", 5) == 0 && sec[5] != '\0') {
+		peer_get(p, sec + 5);
 		return;
 	}
-	if (strncmp(p->section, "region ", 7) == 0) {
-		if (!mf_region_valid(p->section + 7))
-			perr(p, "[%s]: expected [region CODE] with an ISO 3166-2 code", p->section);
-		else if (region_get(p, p->section + 7) == NULL)
-			perr(p, "out of memory");
+	if (strncmp(sec, "region ", 7) == 0) {
+		if (!mf_region_valid(sec + 7))
+			perr(p, "[%s]: expected [region CODE] with an ISO 3166-2 code", sec);
+		else
+			region_get(p, sec + 7);
 		return;
 	}
-	perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", p->section);
+	perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", sec);
 }
 
-/*
- * A line longer than inih's fixed line buffer (a region's official name
- * easily runs past 200 bytes of UTF-8): split "key = value" here by inih's
- * rules (either '=' or ':', an inline comment starts at " ;") and hand it to
- * the handler directly.
- */
-static void
-long_line(parse *p, char *line)
+/* Where an inline comment (";" after a blank) starts in s, or NULL. */
+static char *
+inline_comment(char *s)
 {
-	char *s = skip_ws(line), *sep, *v, *c;
-
-	rstrip(s);
-	if (*s == '\0' || *s == ';' || *s == '#')
-		return;
-	if (*s == '[') {
-		perr(p, "section header longer than the 199 bytes a line may hold");
-		return;
-	}
-	sep = strpbrk(s, "=:");
-	if (sep == NULL || sep == s) {
-		perr(p, "syntax error (expected [section], key = value, or a ; comment)");
-		return;
-	}
-	*sep = '\0';
-	rstrip(s);
-	v = skip_ws(sep + 1);
-	for (c = v; (c = strchr(c, ';')) != NULL; c++) {
-		if (c > v && (c[-1] == ' ' || c[-1] == '\t')) {
-			*c = '\0';
-			break;
-		}
-	}
-	rstrip(v);
-	handler(p, p->section, s, v);
+	for (char *c = s; (c = strchr(c, ';')) != NULL; c++)
+		if (c > s && (c[-1] == ' ' || c[-1] == '\t'))
+			return c - 1;
+	return NULL;
 }
 
 /*
- * inih's stream reader: hands inih one whole line at a time, counting lines
- * for the error messages, noting section headers, and taking over lines too
- * long for inih's buffer.  Stops the parse (EOF) at the first error.
+ * inih's stream reader: one line of the file at a time, counting lines and
+ * noting section headers.  A line longer than inih's buffer (a region's
+ * official name easily runs past 200 bytes of UTF-8) is cut where neither
+ * side is blank, so inih's trimming loses nothing: inih gets the first part
+ * and parses it as it would the whole line, the handler appends the rest to
+ * the value.  Stops the parse (EOF) at the first error.
  */
 static char *
 reader(char *str, int num, void *arg)
 {
 	parse *p = arg;
+	size_t cut;
 	ssize_t n;
+	char *c;
 
+	p->rest = NULL;
 	if (p->failed || (n = getline(&p->buf, &p->cap, p->f)) < 0)
 		return NULL;
+	while (n > 0 && blank(p->buf[n - 1]))
+		p->buf[--n] = '\0';
 	p->line++;
 	note_section(p, p->buf);
 	if (p->failed)
@@ -170,33 +141,35 @@ reader(char *str, int num, void *arg)
 		memcpy(str, p->buf, (size_t)n + 1);
 		return str;
 	}
-	long_line(p, p->buf);
-	if (p->failed)
-		return NULL;
-	mf_strlcpy(str, "\n", (size_t)num);
+	for (cut = (size_t)num - 1; cut > 1 && (blank(p->buf[cut - 1]) || blank(p->buf[cut])); cut--)
+		;
+	if (cut <= 1)
+		cut = (size_t)num - 1;	/* a run of blanks as long as the buffer */
+	memcpy(str, p->buf, cut);
+	str[cut] = '\0';
+	/* nothing to append to a comment, or after an inline one */
+	c = str + strspn(str, " \t");
+	if (*c == ';' || *c == '#' || inline_comment(str) != NULL)
+		return str;
+	p->rest = p->buf + cut;
+	if ((c = inline_comment(p->rest)) != NULL)
+		*c = '\0';
 	return str;
 }
 
-static int
+static void
 set_str(char **dst, const char *v)
 {
 	free(*dst);
-	*dst = strdup(v);
-	return *dst != NULL;
+	*dst = mf_xstrdup(v);
 }
 
 static int
 z85_valid(const char *v)
 {
-	static const char alphabet[] =
-		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+	uint8_t key[MF_Z85_KEY_LEN / 5 * 4];
 
-	if (strlen(v) != MF_Z85_KEY_LEN)
-		return 0;
-	for (; *v; v++)
-		if (strchr(alphabet, *v) == NULL)
-			return 0;
-	return 1;
+	return strlen(v) == MF_Z85_KEY_LEN && mf_z85_decode(key, v) != NULL;
 }
 
 static int
@@ -263,12 +236,10 @@ peer_get(parse *p, const char *pname)
 	for (size_t i = 0; i < c->n_peers; i++)
 		if (strcmp(c->peers[i].name, pname) == 0)
 			return &c->peers[i];
-	if ((np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np))) == NULL)
-		return NULL;
-	c->peers = np;
+	c->peers = mf_xrealloc(c->peers, (c->n_peers + 1) * sizeof(*np));
 	np = &c->peers[c->n_peers++];
 	memset(np, 0, sizeof(*np));
-	np->name = strdup(pname);
+	np->name = mf_xstrdup(pname);
 	np->line = p->line;
 	return np;
 }
@@ -282,9 +253,7 @@ region_get(parse *p, const char *code)
 	for (size_t i = 0; i < c->n_regions; i++)
 		if (strcmp(c->regions[i].code, code) == 0)
 			return &c->regions[i];
-	if ((nr = realloc(c->regions, (c->n_regions + 1) * sizeof(*nr))) == NULL)
-		return NULL;
-	c->regions = nr;
+	c->regions = mf_xrealloc(c->regions, (c->n_regions + 1) * sizeof(*nr));
 	nr = &c->regions[c->n_regions++];
 	memset(nr, 0, sizeof(*nr));
 	mf_strlcpy(nr->code, code, sizeof(nr->code));
@@ -292,19 +261,15 @@ region_get(parse *p, const char *code)
 	return nr;
 }
 
+/* One key of the file, its value whole. */
 static int
-handler(void *arg, const char *section, const char *name, const char *value)
+key(parse *p, const char *section, const char *name, const char *value)
 {
-	parse *p = arg;
-
-	if (p->failed)
-		return 0;
 	if (strcmp(section, "node") == 0)
 		return node_key(p, name, value);
 	if (strncmp(section, "peer ", 5) == 0 && section[5] != '\0') {
 		mf_peer_conf *pc = peer_get(p, section + 5);
-		if (pc == NULL || pc->name == NULL)
-			return perr(p, "out of memory");
+
 		if (strcmp(name, "endpoint") == 0) {
 			if (!endpoint_valid(value))
 				return perr(p, "endpoint: expected a ZeroMQ endpoint such as tcp://host:port, got '%s'", value);
@@ -326,8 +291,7 @@ handler(void *arg, const char *section, const char *name, const char *value)
 		mf_region_conf *rc;
 		if (!mf_region_valid(section + 7))
 			return perr(p, "[%s]: expected [region CODE] with an ISO 3166-2 code", section);
-		if ((rc = region_get(p, section + 7)) == NULL)
-			return perr(p, "out of memory");
+		rc = region_get(p, section + 7);
 		if (strcmp(name, "signing_key") == 0) {
 			if (mf_unhex(value, rc->signing_key, MF_PUBKEY_LEN) != 0)
 				return perr(p, "signing_key: expected 64 hex digits (an Ed25519 public key)");
@@ -342,19 +306,36 @@ handler(void *arg, const char *section, const char *name, const char *value)
 	return perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", section);
 }
 
+/* inih's handler: the value whole again when the line was too long for
+ * inih (see reader). */
+static int
+handler(void *arg, const char *section, const char *name, const char *value)
+{
+	parse *p = arg;
+
+	if (p->failed)
+		return 0;
+	if (p->rest != NULL) {
+		size_t vl = strlen(value), rl = strlen(p->rest);
+
+		p->joined = mf_xrealloc(p->joined, vl + rl + 1);
+		memcpy(p->joined, value, vl);
+		memcpy(p->joined + vl, p->rest, rl + 1);
+		value = p->joined;
+		p->rest = NULL;
+	}
+	return key(p, section, name, value);
+}
+
 mf_config *
 mf_config_load(const char *path, char *err, size_t errlen)
 {
 	parse p;
-	mf_config *c = calloc(1, sizeof(*c));
+	mf_config *c = mf_xcalloc(1, sizeof(*c));
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (c == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	c->path = strdup(path);
+	c->path = mf_xstrdup(path);
 	c->log_level = MF_LOG_LVL_INFO;
 	c->heartbeat_ms = 1000;
 	c->peer_timeout_ms = 5000;
@@ -369,6 +350,7 @@ mf_config_load(const char *path, char *err, size_t errlen)
 	rc = ini_parse_stream(reader, &p, handler, &p);
 	fclose(p.f);
 	free(p.buf);
+	free(p.joined);
 	/* the first error wins: inih's rc is the first line it found wrong */
 	if (p.failed && !(rc > 0 && (unsigned)rc < p.err_line)) {
 		mf_strlcpy(err, p.err, errlen);
@@ -403,20 +385,20 @@ mf_config_load(const char *path, char *err, size_t errlen)
 		}
 	}
 	if (c->data_dir == NULL) {
-		char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+		char *d = mf_xstrdup(path), *slash = strrchr(d, '/');
 		if (slash)
 			*slash = '\0';
-		c->data_dir = (slash && d[0]) ? d : (free(d), strdup(slash ? "/" : "."));
+		c->data_dir = (slash && d[0]) ? d : (free(d), mf_xstrdup(slash ? "/" : "."));
 	}
 	if (c->plugin_dir == NULL)
-		c->plugin_dir = strdup(MF_PLUGINDIR);
+		c->plugin_dir = mf_xstrdup(MF_PLUGINDIR);
 	if (c->control == NULL) {
 		size_t n = strlen(c->data_dir) + 32;
-		if ((c->control = malloc(n)) != NULL)
-			snprintf(c->control, n, "ipc://%s/control.sock", c->data_dir);
+		c->control = mf_xmalloc(n);
+		snprintf(c->control, n, "ipc://%s/control.sock", c->data_dir);
 	}
 	if (c->listen == NULL)
-		c->listen = strdup("");
+		c->listen = mf_xstrdup("");
 	if (c->heartbeat_ms * 2 > c->peer_timeout_ms) {
 		snprintf(err, errlen, "%s: peer_timeout_ms (%u) must be at least twice heartbeat_ms (%u)",
 			 path, c->peer_timeout_ms, c->heartbeat_ms);
@@ -457,11 +439,7 @@ mf_config_append(const char *path, const char *text, char *err, size_t errlen)
 
 	if (mf_read_file(path, &old, &ol, err, errlen) != 0)
 		return -1;
-	if ((nw = malloc(ol + tl + 2)) == NULL) {
-		free(old);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	nw = mf_xmalloc(ol + tl + 2);
 	memcpy(nw, old, ol);
 	if (ol > 0 && old[ol - 1] != '\n')
 		nw[ol++] = '\n';

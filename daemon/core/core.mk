@@ -15,4 +15,4 @@ libmfcore_la_SOURCES = \
 	daemon/core/node.c daemon/core/node.h \
 	daemon/core/datexpr.c daemon/core/datexpr.h
 libmfcore_la_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
-libmfcore_la_LIBADD = $(CORE_LIBS) $(ZMQ_LIBS)
+libmfcore_la_LIBADD = $(CORE_LIBS)

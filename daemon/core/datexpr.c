@@ -14,11 +14,12 @@
 #include <ctype.h>
 
 #include "datexpr.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------ dates */
 
-int
-mf_days_in_month(int y, int m)
+static int
+days_in_month(int y, int m)
 {
 	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -29,11 +30,11 @@ mf_days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
-int
-mf_date_valid(mf_date d)
+static int
+date_valid(mf_date d)
 {
 	return d.year >= 1900 && d.year <= 2200 && d.month >= 1 && d.month <= 12 &&
-	       d.day >= 1 && d.day <= mf_days_in_month(d.year, d.month);
+	       d.day >= 1 && d.day <= days_in_month(d.year, d.month);
 }
 
 int
@@ -62,7 +63,7 @@ mf_date_parse(const char *s, mf_date *out)
 			return -1;
 	if (sscanf(s, "%4d-%2d-%2d%n", &d.year, &d.month, &d.day, &n) != 3 || n != 10)
 		return -1;
-	if (!mf_date_valid(d))
+	if (!date_valid(d))
 		return -1;
 	*out = d;
 	return 0;
@@ -139,12 +140,10 @@ static char *
 normalise(const char *text, int keep_dash_spaces)
 {
 	size_t len = strlen(text);
-	char *out = malloc(len * 4 + 2), *o = out;
+	char *out = mf_xmalloc(len * 4 + 2), *o = out;
 	const unsigned char *s = (const unsigned char *)text;
 	int space = 1;
 
-	if (out == NULL)
-		return NULL;
 	while (*s) {
 		unsigned cp;
 		s += utf8_dec(s, &cp);
@@ -396,7 +395,7 @@ add_iv(struct pstate *ps, mf_date from, mf_date to)
 {
 	mf_period *o = ps->out;
 
-	if (!mf_date_valid(from) || !mf_date_valid(to) || mf_date_cmp(from, to) > 0 ||
+	if (!date_valid(from) || !date_valid(to) || mf_date_cmp(from, to) > 0 ||
 	    o->n >= MF_PERIOD_MAX) {
 		ps->bad = 1;
 		return;
@@ -417,7 +416,7 @@ flush_pending(struct pstate *ps, int year)
 			return;
 		}
 		add_iv(ps, mkdate(year, p->m1, p->d1 ? p->d1 : 1),
-		       mkdate(year, p->m2, p->d2 ? p->d2 : mf_days_in_month(year, p->m2)));
+		       mkdate(year, p->m2, p->d2 ? p->d2 : days_in_month(year, p->m2)));
 	}
 	ps->last_n = ps->out->n - ps->last_first;
 	ps->npend = 0;
@@ -641,7 +640,7 @@ mf_parse_period(const char *text, int default_year, mf_period *out)
 				    !(i + 3 < n && t[i + 3].type == T_DASH)) {
 					int m2 = month_of(&t[i + 1]), y2 = t[i + 2].v;
 					mf_interval *iv = &out->iv[out->n - 1];
-					mf_date to = mkdate(y2, m2, mf_days_in_month(y2, m2));
+					mf_date to = mkdate(y2, m2, days_in_month(y2, m2));
 					if (mf_date_cmp(to, iv->to) <= 0) {
 						ps.bad = 1;
 						break;
@@ -666,7 +665,7 @@ mf_parse_period(const char *text, int default_year, mf_period *out)
 					ps.bad = 1;
 					break;
 				}
-				add_iv(&ps, mkdate(y, m, 1), mkdate(y, m2, mf_days_in_month(y, m2)));
+				add_iv(&ps, mkdate(y, m, 1), mkdate(y, m2, days_in_month(y, m2)));
 				continue;
 			}
 			/* «2023-2024 годы» */

@@ -1,6 +1,6 @@
 /*
  * datexpr.h — Russian date expressions of plans and roadmaps into intervals,
- * and Russian spellings of glossary terms into identifiers.
+ * and Russian spellings of glossary terms (doc/GLOSSARY.md) into identifiers.
  *
  * These are the host's shared helpers handed to plugins through
  * struct mf_host_api (parse_period, map_term, date_format); the daemon uses
@@ -49,9 +49,7 @@ int mf_parse_period(const char *text, int default_year, mf_period *out);
 const char *mf_map_term(const char *kind, const char *text);
 
 /* Dates. */
-int mf_date_valid(mf_date d);
 int mf_date_cmp(mf_date a, mf_date b);          /* <0, 0, >0 */
-int mf_days_in_month(int year, int month);
 /* "YYYY-MM-DD" -> 0, or -1 (out zeroed). */
 int mf_date_parse(const char *s, mf_date *out);
 /* YYYY-MM-DD into buf (at least 11 bytes); returns buf. */

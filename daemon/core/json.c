@@ -84,8 +84,7 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 		char *s;
 		if (!json_is_string(v))
 			goto wrong;
-		if ((s = strdup(json_string_value(v))) == NULL)
-			return jfail(err, errlen, "out of memory");
+		s = mf_xstrdup(json_string_value(v));
 		*(char **)dst = s;
 		return 0;
 	}
@@ -98,8 +97,9 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 			goto wrong;
 		t = json_string_value(v);
 		tl = strlen(t);
-		if (tl % 4 != 0 || (b->data = malloc(tl / 4 * 3 + 1)) == NULL)
+		if (tl % 4 != 0)
 			return jfail(err, errlen, "%s: expected base64 text", path);
+		b->data = mf_xmalloc(tl / 4 * 3 + 1);
 		if ((n = EVP_DecodeBlock(b->data, (const unsigned char *)t, (int)tl)) < 0) {
 			free(b->data);
 			b->data = NULL;
@@ -156,8 +156,7 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 			goto wrong;
 		if (depth >= MAX_DEPTH)
 			return jfail(err, errlen, "%s: nested too deeply", path);
-		if ((sm = calloc(1, sd->sizeof_message)) == NULL)
-			return jfail(err, errlen, "out of memory");
+		sm = mf_xcalloc(1, sd->sizeof_message);
 		protobuf_c_message_init(sd, sm);
 		*(ProtobufCMessage **)dst = sm;
 		return json_to_msg(v, sd, sm, path, depth + 1, err, errlen);
@@ -222,8 +221,7 @@ json_to_msg(json_t *obj, const ProtobufCMessageDescriptor *d, ProtobufCMessage *
 			n = json_array_size(v);
 			if (n == 0)
 				continue;
-			if ((arr = calloc(n, es)) == NULL)
-				return jfail(err, errlen, "out of memory");
+			arr = mf_xcalloc(n, es);
 			*(void **)base = arr;
 			/* count first, so a failure frees what was set */
 			*(size_t *)((char *)m + f->quantifier_offset) = 0;
@@ -261,8 +259,7 @@ mf_json_to_pb(json_t *obj, const ProtobufCMessageDescriptor *d, ProtobufCMessage
 	*out = NULL;
 	if (!json_is_object(obj))
 		return jfail(err, errlen, "%s: expected an object", path);
-	if ((m = calloc(1, d->sizeof_message)) == NULL)
-		return jfail(err, errlen, "out of memory");
+	m = mf_xcalloc(1, d->sizeof_message);
 	protobuf_c_message_init(d, m);
 	if (json_to_msg(obj, d, m, path, 0, err, errlen) != 0) {
 		protobuf_c_message_free_unpacked(m, NULL);
@@ -290,10 +287,7 @@ mf_json_to_body(json_t *obj, const char *kind, uint8_t **buf, size_t *len, char 
 		return jfail(err, errlen, "body: %zu bytes encoded, more than the limit of %d", n,
 			     MF_JSON_BODY_MAX);
 	}
-	if ((*buf = malloc(n ? n : 1)) == NULL) {
-		protobuf_c_message_free_unpacked(m, NULL);
-		return jfail(err, errlen, "out of memory");
-	}
+	*buf = mf_xmalloc(n);
 	*len = protobuf_c_message_pack(m, *buf);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return 0;
@@ -315,10 +309,8 @@ value_json(const ProtobufCFieldDescriptor *f, const void *p, int *is_default)
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *b = p;
-		char *t = malloc(4 * ((b->len + 2) / 3) + 1);
+		char *t = mf_xmalloc(4 * ((b->len + 2) / 3) + 1);
 		json_t *j;
-		if (t == NULL)
-			return NULL;
 		EVP_EncodeBlock((unsigned char *)t, b->data, (int)b->len);
 		*is_default = b->len == 0;
 		j = json_string(t);

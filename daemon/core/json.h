@@ -3,9 +3,9 @@
  *
  * Mapping: a message is a JSON object keyed by field name; strings are
  * strings; integers and doubles numbers; bools true/false; enums their
- * glossary identifier ("career_guidance"); bytes base64; repeated fields
- * arrays; sub-messages objects.  Unknown fields and wrong types are errors
- * that name the field's path ("body.timing.intervals[1].from").  Fields at
+ * identifier of doc/GLOSSARY.md ("career_guidance"); bytes base64; repeated
+ * fields arrays; sub-messages objects.  Unknown fields and wrong types are
+ * errors that name the field's path ("body.timing.intervals[1].from").  Fields at
  * their default value are left out of the JSON written.
  */
 #ifndef MF_JSON_H

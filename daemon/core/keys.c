@@ -1,6 +1,9 @@
 /*
  * keys.c — Ed25519 signing keys (OpenSSL EVP), ZeroMQ CURVE keys and the
- * regions' keyring (see keys.h).
+ * regions' keyring (see keys.h).  The CURVE pair is an X25519 pair made by
+ * OpenSSL: CurveZMQ's keys are raw Curve25519 keys (crypto_box), so the 32
+ * raw bytes in Z85 are what zmq_curve_keypair would have written, and the
+ * core needs no libzmq.
  */
 #include "config.h"
 
@@ -13,7 +16,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/err.h>
-#include <zmq.h>
 
 #include "keys.h"
 #include "util.h"
@@ -31,6 +33,34 @@ ossl_err(char *err, size_t errlen, const char *what)
 
 	ERR_error_string_n(e, buf, sizeof(buf));
 	snprintf(err, errlen, "%s: %s", what, e ? buf : "failed");
+}
+
+/* A CURVE key pair in Z85 (40 chars + NUL each), as zmq_curve_keypair. */
+static int
+curve_keypair(char zpub[MF_Z85_KEY_LEN + 1], char zsec[MF_Z85_KEY_LEN + 1], char *err,
+	      size_t errlen)
+{
+	EVP_PKEY_CTX *c;
+	EVP_PKEY *pk = NULL;
+	uint8_t pub[32], sec[32];
+	size_t pl = sizeof(pub), sl = sizeof(sec);
+	int rc = -1;
+
+	if ((c = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(c) <= 0 || EVP_PKEY_keygen(c, &pk) <= 0 ||
+	    !EVP_PKEY_get_raw_public_key(pk, pub, &pl) ||
+	    !EVP_PKEY_get_raw_private_key(pk, sec, &sl) || pl != 32 || sl != 32) {
+		ossl_err(err, errlen, "CURVE key generation");
+		goto out;
+	}
+	mf_z85_encode(zpub, pub, 32);
+	mf_z85_encode(zsec, sec, 32);
+	rc = 0;
+out:
+	OPENSSL_cleanse(sec, sizeof(sec));
+	EVP_PKEY_free(pk);
+	EVP_PKEY_CTX_free(c);
+	return rc;
 }
 
 int
@@ -84,10 +114,8 @@ mf_keys_generate(const char *dir, char *err, size_t errlen)
 		goto out;
 	free(path);
 	path = NULL;
-	if (zmq_curve_keypair(zpub, zsec) != 0) {
-		snprintf(err, errlen, "CURVE key generation: %s", zmq_strerror(errno));
+	if (curve_keypair(zpub, zsec, err, errlen) != 0)
 		goto out;
-	}
 	zsec[40] = '\n';
 	path = mf_path(dir, "curve.key");
 	if (mf_write_file(path, zsec, 41, 0600, err, errlen) != 0)
@@ -138,11 +166,7 @@ mf_key_load_private(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	free(path);
-	if ((k = calloc(1, sizeof(*k))) == NULL) {
-		EVP_PKEY_free(pk);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	k = mf_xcalloc(1, sizeof(*k));
 	k->pk = pk;
 	k->priv = 1;
 	return k;
@@ -156,10 +180,7 @@ mf_key_from_public(const uint8_t pub[MF_PUBKEY_LEN])
 
 	if (pk == NULL)
 		return NULL;
-	if ((k = calloc(1, sizeof(*k))) == NULL) {
-		EVP_PKEY_free(pk);
-		return NULL;
-	}
+	k = mf_xcalloc(1, sizeof(*k));
 	k->pk = pk;
 	return k;
 }
@@ -261,7 +282,7 @@ struct mf_keyring {
 mf_keyring *
 mf_keyring_new(void)
 {
-	return calloc(1, sizeof(mf_keyring));
+	return mf_xcalloc(1, sizeof(mf_keyring));
 }
 
 void
@@ -293,12 +314,7 @@ mf_keyring_set(mf_keyring *kr, const char *region, const uint8_t pub[MF_PUBKEY_L
 		}
 	if (kr->n == kr->cap) {
 		size_t nc = kr->cap ? kr->cap * 2 : 8;
-		struct ent *nv = realloc(kr->v, nc * sizeof(*nv));
-		if (nv == NULL) {
-			mf_key_free(k);
-			return -1;
-		}
-		kr->v = nv;
+		kr->v = mf_xrealloc(kr->v, nc * sizeof(*kr->v));
 		kr->cap = nc;
 	}
 	mf_strlcpy(kr->v[kr->n].region, region, 16);
@@ -320,10 +336,4 @@ size_t
 mf_keyring_count(const mf_keyring *kr)
 {
 	return kr->n;
-}
-
-const char *
-mf_keyring_region(const mf_keyring *kr, size_t i)
-{
-	return i < kr->n ? kr->v[i].region : NULL;
 }

@@ -46,6 +46,5 @@ int mf_keyring_set(mf_keyring *kr, const char *region, const uint8_t pub[MF_PUBK
 /* Borrowed key of region, or NULL when the region is not trusted. */
 const mf_key *mf_keyring_get(const mf_keyring *kr, const char *region);
 size_t mf_keyring_count(const mf_keyring *kr);
-const char *mf_keyring_region(const mf_keyring *kr, size_t i);
 
 #endif

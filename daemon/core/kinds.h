@@ -1,5 +1,5 @@
 /*
- * kinds.h — the record kinds of GLOSSARY.md and their body descriptors.
+ * kinds.h — the record kinds of doc/GLOSSARY.md and their body descriptors.
  *
  * The single table that maps a kind identifier ("school") to the protobuf-c
  * descriptor of its body message, and the rule that derives a record id from
@@ -17,7 +17,7 @@
 /* The body descriptor of `kind`, or NULL for an unknown kind. */
 const ProtobufCMessageDescriptor *mf_kind_descriptor(const char *kind);
 
-/* The kind identifiers, NULL-terminated, in GLOSSARY order. */
+/* The kind identifiers, NULL-terminated, in doc/GLOSSARY.md order. */
 extern const char *const mf_kind_names[];
 
 /* 1 when `region` looks like an ISO 3166-2 code ("RU-TOM"). */

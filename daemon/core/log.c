@@ -15,6 +15,7 @@
 static const char *log_ident = "mentorfed";
 static int log_syslog;
 static int log_threshold = MF_LOG_LVL_INFO;
+static int log_tee_errors;
 
 static const char *const names[] = { "error", "warning", "info", "debug" };
 
@@ -32,6 +33,12 @@ void
 mf_log_set_level(int level)
 {
 	log_threshold = level;
+}
+
+void
+mf_log_errors_to_stderr(int on)
+{
+	log_tee_errors = on;
 }
 
 int
@@ -69,6 +76,8 @@ mf_log(int level, const char *fmt, ...)
 	va_end(ap);
 	if (log_syslog) {
 		syslog(prio[level], "%s", msg);
+		if (log_tee_errors && level == MF_LOG_LVL_ERR)
+			fprintf(stderr, "%s: %s\n", log_ident, msg);
 	} else {
 		struct timespec ts;
 		struct tm tm;

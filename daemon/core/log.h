@@ -9,6 +9,9 @@ enum { MF_LOG_LVL_ERR = 0, MF_LOG_LVL_WARN = 1, MF_LOG_LVL_INFO = 2, MF_LOG_LVL_
 /* ident: program name; use_syslog: 0 for stderr. */
 void mf_log_init(const char *ident, int use_syslog, int level);
 void mf_log_set_level(int level);
+/* While on, errors logged to syslog are written to stderr too: a daemon
+ * starting up in the background still shows them on its terminal. */
+void mf_log_errors_to_stderr(int on);
 int mf_log_level(void);
 /* "error", "warning", "info", "debug" -> level, or -1. */
 int mf_log_level_parse(const char *name);

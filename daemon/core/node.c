@@ -68,8 +68,7 @@ mf_node_init(const char *dir, const char *region, const char *listen, const char
 	mf_key_public(k, pub);
 	mf_hex(pub, sizeof(pub), hex);
 	cl = 2048 + strlen(listen ? listen : "") + (plugin_dir ? strlen(plugin_dir) : 0);
-	if ((conf = malloc(cl)) == NULL)
-		goto out;
+	conf = mf_xmalloc(cl);
 	snprintf(conf, cl,
 		 "; mentorfed node configuration (see etc/mentorfed.conf.sample)\n"
 		 "[node]\n"
@@ -125,18 +124,12 @@ build_keyring(mf_node *n, char *err, size_t errlen)
 mf_node *
 mf_node_open(const char *dir, int no_store, char *err, size_t errlen)
 {
-	mf_node *n = calloc(1, sizeof(*n));
+	mf_node *n = mf_xcalloc(1, sizeof(*n));
 	char *cpath = NULL, *dbp = NULL;
 	struct stat sb;
 
-	if (n == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	n->dir = strdup(dir);
+	n->dir = mf_xstrdup(dir);
 	cpath = mf_path(dir, MF_CONFIG_NAME);
-	if (n->dir == NULL || cpath == NULL)
-		goto bad;
 	if (stat(cpath, &sb) != 0) {
 		snprintf(err, errlen, "%s: %s (run 'mentorfed -d %s init --region CODE' first)", cpath,
 			 strerror(errno), dir);

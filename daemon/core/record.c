@@ -99,8 +99,8 @@ mf_block_seal(const char *origin, uint64_t first_seq, const uint8_t *prev_hash,
 	memset(out, 0, sizeof(*out));
 	if (n == 0 || n > MF_BLOCK_MAX_LEAVES)
 		return -1;
-	if ((lv = calloc(n, sizeof(*lv))) == NULL || (lp = calloc(n, sizeof(*lp))) == NULL)
-		goto out;
+	lv = mf_xcalloc(n, sizeof(*lv));
+	lp = mf_xcalloc(n, sizeof(*lp));
 	for (size_t i = 0; i < n; i++) {
 		mentorfed__leaf__init(&lv[i]);
 		lv[i].id = (char *)leaves[i].id;
@@ -120,8 +120,7 @@ mf_block_seal(const char *origin, uint64_t first_seq, const uint8_t *prev_hash,
 	h.leaves = lp;
 	h.hlc = hlc;
 	len = mentorfed__block_header__get_packed_size(&h);
-	if ((out->header = malloc(len)) == NULL)
-		goto out;
+	out->header = mf_xmalloc(len);
 	out->header_len = mentorfed__block_header__pack(&h, out->header);
 	mf_sha256(out->header, out->header_len, out->hash);
 	if (mf_key_sign(key, out->header, out->header_len, out->sig) != 0) {

@@ -12,7 +12,70 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "log.h"
 #include "util.h"
+
+static void __attribute__((noreturn))
+oom(size_t n)
+{
+	/* stderr first: under syslog the log line may itself need memory. */
+	fprintf(stderr, "out of memory (%zu bytes)\n", n);
+	mf_err("out of memory (%zu bytes)", n);
+	abort();
+}
+
+void *
+mf_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *
+mf_xcalloc(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	if ((p = calloc(nmemb ? nmemb : 1, size ? size : 1)) == NULL)
+		oom(nmemb * size);
+	return p;
+}
+
+void *
+mf_xrealloc(void *p, size_t n)
+{
+	void *np = realloc(p, n ? n : 1);
+
+	if (np == NULL)
+		oom(n);
+	return np;
+}
+
+char *
+mf_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = mf_xmalloc(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+char *
+mf_xstrndup(const char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+	char *p = mf_xmalloc(l + 1);
+
+	memcpy(p, s, l);
+	p[l] = '\0';
+	return p;
+}
 
 int
 mf_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
@@ -27,15 +90,8 @@ mf_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen
 	}
 	for (;;) {
 		if (cap - n < 65536) {
-			char *nb;
 			cap = cap ? cap * 2 : 65536;
-			if ((nb = realloc(b, cap + 1)) == NULL) {
-				free(b);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -1;
-			}
-			b = nb;
+			b = mf_xrealloc(b, cap + 1);
 		}
 		r = fread(b + n, 1, cap - n, f);
 		n += r;
@@ -61,14 +117,10 @@ mf_write_file(const char *path, const void *data, size_t len, mode_t mode, char 
 	      size_t errlen)
 {
 	size_t pl = strlen(path) + 16;
-	char *tmp = malloc(pl);
+	char *tmp = mf_xmalloc(pl);
 	int fd;
 	const char *p = data;
 
-	if (tmp == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
 	snprintf(tmp, pl, "%s.tmp%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
@@ -201,11 +253,70 @@ char *
 mf_path(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
+	char *p = mf_xmalloc(n);
 
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", dir, name);
+	snprintf(p, n, "%s/%s", dir, name);
 	return p;
+}
+
+static const char z85_enc[] =
+	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	".-:+=^!/*?&<>()[]{}@%$#";
+
+char *
+mf_z85_encode(char *dest, const uint8_t *data, size_t size)
+{
+	size_t o = 0;
+
+	if (size % 4 != 0)
+		return NULL;
+	for (size_t i = 0; i < size; i += 4) {
+		uint32_t v = (uint32_t)data[i] << 24 | (uint32_t)data[i + 1] << 16 |
+			     (uint32_t)data[i + 2] << 8 | data[i + 3];
+		for (int k = 4; k >= 0; k--) {
+			dest[o + (size_t)k] = z85_enc[v % 85];
+			v /= 85;
+		}
+		o += 5;
+	}
+	dest[o] = '\0';
+	return dest;
+}
+
+static int
+z85_val(char c)
+{
+	const char *p;
+
+	if (c == '\0' || (p = strchr(z85_enc, c)) == NULL)
+		return -1;
+	return (int)(p - z85_enc);
+}
+
+uint8_t *
+mf_z85_decode(uint8_t *dest, const char *s)
+{
+	size_t len = strlen(s), o = 0;
+
+	if (len == 0 || len % 5 != 0)	/* libzmq refuses "" too */
+		return NULL;
+	for (size_t i = 0; i < len; i += 5) {
+		uint64_t v = 0;
+		for (int k = 0; k < 5; k++) {
+			int d = z85_val(s[i + (size_t)k]);
+			if (d < 0)
+				return NULL;
+			v = v * 85 + (uint64_t)d;
+		}
+		/* "#####" is 85^5 - 1 > 2^32 - 1: such a group is no 4 bytes. */
+		if (v > UINT32_MAX)
+			return NULL;
+		dest[o++] = (uint8_t)(v >> 24);
+		dest[o++] = (uint8_t)(v >> 16);
+		dest[o++] = (uint8_t)(v >> 8);
+		dest[o++] = (uint8_t)v;
+	}
+	return dest;
 }
 
 int
