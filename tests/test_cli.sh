@@ -3,7 +3,7 @@
 # put/get/list/delete/export/digest, bad input of every kind, a second
 # daemon, clean stop.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 47
+plan 54
 
 N="$T_TMP/tom"
 "$MF" -d "$N" init --region RU-TOM >/dev/null; ok $? "init creates a node"
@@ -108,4 +108,27 @@ sleep 0.3
 "$MF" -d "$N" status >"$T_TMP/dead.log" 2>&1; rc=$?
 wait "$holder"
 like "$rc:$(cat "$T_TMP/dead.log")" "^69:.*stopped without answering" "a daemon that dies mid-request is reported, not waited on"
+
+# identity cards: errors name the file and line; a card as an operator may
+# edit it (indented, CRLF, long comments, a long official name) is read
+P="$T_TMP/che"
+"$MF" -d "$P" init --region RU-CHE >/dev/null
+"$MF" -d "$N" card > "$T_TMP/tom.card"
+printf '# a card\n\nregion = RU-TOM\nsigning_key\n' > "$T_TMP/bad1.card"
+err=$("$MF" -d "$P" trust "$T_TMP/bad1.card" 2>&1); rc=$?
+like "$rc:$err" "^65:.*bad1.card:4: expected KEY = VALUE" "a card line without '=' is refused at its line"
+sed 's/^name = .*/colour = red/' "$T_TMP/tom.card" > "$T_TMP/bad2.card"
+err=$("$MF" -d "$P" trust "$T_TMP/bad2.card" 2>&1)
+like "$err" "bad2.card:4: unknown key 'colour' \(expected region, name, endpoint, signing_key, curve_key\)" "an unknown key names the expected ones"
+grep -v '^region' "$T_TMP/tom.card" > "$T_TMP/bad3.card"
+err=$("$MF" -d "$P" trust "$T_TMP/bad3.card" 2>&1)
+like "$err" "bad3.card: region missing or not an ISO 3166-2 code" "a card without a region is refused"
+sed 's/^signing_key = .*/signing_key = 12ab/' "$T_TMP/tom.card" > "$T_TMP/bad4.card"
+err=$("$MF" -d "$P" peer add --endpoint tcp://127.0.0.1:1 "$T_TMP/bad4.card" 2>&1); rc=$?
+like "$rc:$err" "^65:.*bad4.card: signing_key missing or not 64 hex digits" "a bad signing key is refused"
+long="Томское областное государственное бюджетное учреждение дополнительного профессионального образования «Томский областной институт повышения квалификации»"
+sed -e "1s/^#.*/# $long $long/" -e "s/^name = .*/  name = $long/" -e 's/^signing_key/\tsigning_key/' -e 's/$/\r/' "$T_TMP/tom.card" > "$T_TMP/ok.card"
+"$MF" -d "$P" trust "$T_TMP/ok.card" >/dev/null; ok $? "an indented CRLF card with a long name is read"
+grep -qF "name = $long" "$P/mentorfed.conf"; ok $? "and the long name is kept whole"
+is "$(grep -c '^\[region RU-TOM\]' "$P/mentorfed.conf")" 1 "no card error wrote to the config"
 done_testing

@@ -1,0 +1,252 @@
+/*
+ * verbs_exchange.c — the verbs of the interregional exchange and reports:
+ * mentor, pair, internship, roadmap, report.  The daemon builds the tables
+ * (daemon/exchange); the client picks the request and renders the reply
+ * as text, CSV or JSON (cli_fmt.c).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli_fmt.h"
+#include "client.h"
+#include "request.h"
+#include "util.h"
+
+/* Send a query and render its reply's tables; takes req over. */
+static int
+run_query(json_t *req)
+{
+	json_t *rep;
+	int code;
+
+	if ((rep = call(req, &code)) == NULL)
+		return code;
+	mf_render(rep, cli.json ? MF_OUT_JSON : cli.csv ? MF_OUT_CSV : MF_OUT_TEXT);
+	json_decref(rep);
+	return EX_OK;
+}
+
+/* Send an exchange write and print the record it wrote: "WHAT ID". */
+static int
+run_write(json_t *req, const char *what)
+{
+	json_t *rep;
+	int code;
+
+	if ((rep = call(req, &code)) == NULL)
+		return code;
+	if (cli.json)
+		print_reply_json(rep);
+	else
+		printf("%s %s%s\n", what, json_string_value(json_array_get(json_object_get(rep, "ids"), 0)),
+		       json_integer_value(json_object_get(rep, "changed")) ? "" : " (unchanged)");
+	json_decref(rep);
+	return EX_OK;
+}
+
+/* Parse the options into a fresh request; NULL with *code when the verb
+ * ends here (help, a usage error). */
+static json_t *
+parse_req(int argc, char **argv, const opt_def *defs, json_t *req, int nmin, int nmax, int *code)
+{
+	if ((*code = opt_parse(argc, argv, argv[0], defs, req, nmin, nmax)) >= 0) {
+		json_decref(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* Set req's command and go: a query or a write. */
+static int
+send_cmd(json_t *req, const char *cmd, const char *write_what)
+{
+	json_object_set_new(req, "cmd", json_string(cmd));
+	return write_what ? run_write(req, write_what) : run_query(req);
+}
+
+static int
+usage_error(json_t *req, const char *verb)
+{
+	json_decref(req);
+	return verb_help(verb, stderr);
+}
+
+int
+v_roadmap(int argc, char **argv)
+{
+	static const opt_def defs[] = { OPT_S("at", 'a', "at"), OPT_END };
+	json_t *req;
+	int code;
+
+	if ((req = parse_req(argc, argv, defs, json_object(), 1, 1, &code)) == NULL)
+		return code;
+	json_object_set_new(req, "region", json_string(argv[optind]));
+	return send_cmd(req, "roadmap", NULL);
+}
+
+int
+v_mentor(int argc, char **argv)
+{
+	static const opt_def defs[] = {
+		OPT_L("direction", 'D', "directions"),
+		OPT_N("limit", 'n', "limit", 1, 10000, "a number 1..10000"),
+		OPT_END
+	};
+	json_t *req;
+	int code;
+
+	if ((req = parse_req(argc, argv, defs, json_pack("{s:[]}", "directions"), 2, 2, &code)) == NULL)
+		return code;
+	if (strcmp(argv[optind], "find") != 0)
+		return usage_error(req, "mentor");
+	json_object_set_new(req, "school", json_string(argv[optind + 1]));
+	return send_cmd(req, "mentor_find", NULL);
+}
+
+int
+v_pair(int argc, char **argv)
+{
+	static const opt_def defs[] = {
+		OPT_S("mentor", 'm', "mentor"),
+		OPT_S("mentee", 'e', "mentee"),
+		OPT_L("direction", 'D', "directions"),
+		OPT_S("start", 's', "start"),
+		OPT_S("end", 'E', "end"),
+		OPT_S("note", 'N', "note"),
+		OPT_END
+	};
+	json_t *req;
+	const char *sub;
+	int code, n;
+
+	if ((req = parse_req(argc, argv, defs, json_pack("{s:[]}", "directions"), 1, 2, &code)) == NULL)
+		return code;
+	sub = argv[optind];
+	n = argc - optind;
+	if (strcmp(sub, "propose") == 0 && n == 1)
+		return send_cmd(req, "pair_propose", "proposed");
+	if ((strcmp(sub, "confirm") == 0 || strcmp(sub, "decline") == 0) && n == 2) {
+		json_object_set_new(req, "proposal", json_string(argv[optind + 1]));
+		json_object_set_new(req, "confirm", json_boolean(sub[0] == 'c'));
+		return send_cmd(req, "pair_answer", sub[0] == 'c' ? "confirmed by" : "declined by");
+	}
+	if (strcmp(sub, "list") == 0 && n == 1)
+		return send_cmd(req, "pair_list", NULL);
+	return usage_error(req, "pair");
+}
+
+/* The first and last day of the month "YYYY-MM": 0, or -1. */
+static int
+month_range(const char *m, char from[16], char to[16])
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo;
+
+	if (sscanf(m, "%4d-%2d", &y, &mo) != 2 || strlen(m) != 7 || mo < 1 || mo > 12)
+		return -1;
+	snprintf(from, 16, "%04d-%02d-01", y, mo);
+	snprintf(to, 16, "%04d-%02d-%02d", y, mo,
+		 days[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)));
+	return 0;
+}
+
+/* internship offer: --month stands for --from and --to. */
+static int
+internship_offer(json_t *req, const char *month)
+{
+	char f[16], t[16];
+
+	if (month) {
+		if (month_range(month, f, t) != 0) {
+			json_decref(req);
+			return die(EX_USAGE, "--month: expected YYYY-MM");
+		}
+		json_object_set_new(req, "from", json_string(f));
+		json_object_set_new(req, "to", json_string(t));
+	}
+	return send_cmd(req, "offer", "offer");
+}
+
+/* internship apply|decide|accept|decline|show ID */
+static int
+internship_one(json_t *req, const char *sub, const char *arg)
+{
+	if (strcmp(sub, "apply") == 0) {
+		json_object_set_new(req, "offer", json_string(arg));
+		return send_cmd(req, "apply", "application");
+	}
+	if (strcmp(sub, "decide") == 0) {
+		json_object_set_new(req, "offer", json_string(arg));
+		return send_cmd(req, "decide", NULL);
+	}
+	if (strcmp(sub, "accept") == 0 || strcmp(sub, "decline") == 0) {
+		json_object_set_new(req, "application", json_string(arg));
+		json_object_set_new(req, "accept", json_boolean(sub[0] == 'a'));
+		return send_cmd(req, "decide_one", "decision");
+	}
+	if (strcmp(sub, "show") == 0) {
+		json_object_set_new(req, "offer", json_string(arg));
+		return send_cmd(req, "offer_show", NULL);
+	}
+	return usage_error(req, "internship");
+}
+
+int
+v_internship(int argc, char **argv)
+{
+	static const char *month;
+	static const opt_def defs[] = {
+		OPT_S("host", 'H', "host"),
+		OPT_S("title", 't', "title"),
+		OPT_L("direction", 'D', "directions"),
+		OPT_S("from", 'f', "from"),
+		OPT_S("to", 'T', "to"),
+		OPT_V("month", 'M', &month),
+		OPT_N("places", 'p', "places", 1, 100000, "a number 1..100000"),
+		OPT_T("open", 'o', "open"),
+		OPT_S("school", 's', "school"),
+		OPT_N("participants", 'n', "participants", 1, 100000, "a number 1..100000"),
+		OPT_S("region", 'r', "region"),
+		OPT_S("reason", 'R', "reason"),
+		OPT_S("description", 'd', "description"),
+		OPT_END
+	};
+	json_t *req;
+	const char *sub;
+	int code, n;
+
+	month = NULL;
+	if ((req = parse_req(argc, argv, defs, json_pack("{s:[]}", "directions"), 1, 2, &code)) == NULL)
+		return code;
+	sub = argv[optind];
+	n = argc - optind;
+	if (strcmp(sub, "offer") == 0 && n == 1)
+		return internship_offer(req, month);
+	if (strcmp(sub, "list") == 0 && n == 1) {
+		if (month)
+			json_object_set_new(req, "month", json_string(month));
+		return send_cmd(req, "offers", NULL);
+	}
+	if (n == 2)
+		return internship_one(req, sub, argv[optind + 1]);
+	return usage_error(req, "internship");
+}
+
+int
+v_report(int argc, char **argv)
+{
+	static const opt_def defs[] = { OPT_S("at", 'a', "at"), OPT_END };
+	json_t *req;
+	int code;
+
+	if ((req = parse_req(argc, argv, defs, json_object(), 1, 1, &code)) == NULL)
+		return code;
+	if (strcmp(argv[optind], "overview") == 0)
+		return send_cmd(req, "overview", NULL);
+	if (strcmp(argv[optind], "roadmaps") == 0)
+		return send_cmd(req, "report_roadmaps", NULL);
+	return usage_error(req, "report");
+}
