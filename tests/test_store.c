@@ -131,10 +131,23 @@ must_put(mf_store *s, const mf_key *k, const char *id, const char *name)
 
 /* SHA-256 over every row of every table: equal exactly when nothing in the
  * store changed. */
+/* A second connection to the store's file: the store keeps SQLite to
+ * itself, the tests look at the tables from the side. */
+static sqlite3 *
+side_open(mf_store *s)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(mf_store_path(s), &db, SQLITE_OPEN_READWRITE, NULL),
+			 SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
 static void
 snapshot(mf_store *s, uint8_t out[MF_HASH_LEN])
 {
-	sqlite3 *db = mf_store_db(s);
+	sqlite3 *db = side_open(s);
 	sqlite3_stmt *tl;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	unsigned int n = MF_HASH_LEN;
@@ -165,6 +178,7 @@ snapshot(mf_store *s, uint8_t out[MF_HASH_LEN])
 		sqlite3_finalize(st);
 	}
 	sqlite3_finalize(tl);
+	sqlite3_close(db);
 	EVP_DigestFinal_ex(c, out, &n);
 	EVP_MD_CTX_free(c);
 }
@@ -172,13 +186,15 @@ snapshot(mf_store *s, uint8_t out[MF_HASH_LEN])
 static int64_t
 count_sql(mf_store *s, const char *sql)
 {
+	sqlite3 *db = side_open(s);
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(mf_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	sqlite3_close(db);
 	return n;
 }
 
@@ -404,7 +420,7 @@ START_TEST(local_commit)
 	}
 	mf_record_free(r);
 	ck_assert_ptr_null(mf_store_get(s, "RU-TOM:school:none"));
-	ck_assert_int_eq(mf_store_count(s, NULL), 2);
+	ck_assert_int_eq(mf_store_count(s, NULL, NULL, -1), 2);
 
 	/* The same puts again create nothing and change nothing. */
 	snapshot(s, s1);
@@ -1228,14 +1244,15 @@ START_TEST(pragmas_and_schema)
 {
 	char *d = new_dir("pragma");
 	mf_store *s = open_store(d, "a.db", "RU-TOM");
+	sqlite3 *side = side_open(s);
 	sqlite3_stmt *st;
 	char *p;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(mf_store_db(s), "PRAGMA journal_mode", -1, &st, NULL),
-			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(side, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
+	sqlite3_close(side);
 	ck_assert_int_eq(count_sql(s, "PRAGMA user_version"), EXPECTED_SCHEMA_VERSION);
 	ck_assert_int_eq(count_sql(s, "PRAGMA application_id"), APP_ID);
 	mf_store_close(s);
@@ -1274,7 +1291,7 @@ START_TEST(open_other_region_refused)
 	ck_assert_msg(strstr(err, p) != NULL, "error names the file: %s", err);
 	/* still intact for its own region */
 	s = open_store(d, "a.db", "RU-TOM");
-	ck_assert_int_eq(mf_store_count(s, NULL), 1);
+	ck_assert_int_eq(mf_store_count(s, NULL, NULL, -1), 1);
 	mf_store_close(s);
 	free(p);
 	mf_key_free(k);
@@ -1288,8 +1305,11 @@ START_TEST(open_newer_schema_refused)
 	mf_store *s = open_store(d, "a.db", "RU-TOM");
 	char err[512] = "", *p = path_in(d, "a.db");
 
-	ck_assert_int_eq(sqlite3_exec(mf_store_db(s), "PRAGMA user_version = 999", NULL, NULL, NULL),
+	sqlite3 *side = side_open(s);
+
+	ck_assert_int_eq(sqlite3_exec(side, "PRAGMA user_version = 999", NULL, NULL, NULL),
 			 SQLITE_OK);
+	sqlite3_close(side);
 	mf_store_close(s);
 	ck_assert_ptr_null(mf_store_open(p, "RU-TOM", err, sizeof(err)));
 	ck_assert_msg(strstr(err, "999") != NULL, "error gives the version: %s", err);
@@ -1379,6 +1399,206 @@ START_TEST(open_non_database_refused)
 }
 END_TEST
 
+/* ------------------------------------------------ apply in steps, decode once */
+
+/* Every protobuf unpack in this process, counted: the binary is linked with
+ * -Wl,--wrap=protobuf_c_message_unpack (tests/store.mk), so the generated
+ * mentorfed__*__unpack functions and the store's own calls come here. */
+static size_t unpacks;
+
+ProtobufCMessage *__real_protobuf_c_message_unpack(const ProtobufCMessageDescriptor *d,
+						   ProtobufCAllocator *a, size_t len,
+						   const uint8_t *data);
+ProtobufCMessage *__wrap_protobuf_c_message_unpack(const ProtobufCMessageDescriptor *d,
+						   ProtobufCAllocator *a, size_t len,
+						   const uint8_t *data);
+
+ProtobufCMessage *
+__wrap_protobuf_c_message_unpack(const ProtobufCMessageDescriptor *d, ProtobufCAllocator *a,
+				 size_t len, const uint8_t *data)
+{
+	unpacks++;
+	return __real_protobuf_c_message_unpack(d, a, len, data);
+}
+
+/* One put of n schools: one block of n leaves. */
+static void
+put_many(mf_store *s, const mf_key *k, const char *prefix, size_t n)
+{
+	mf_put *p = calloc(n, sizeof(*p));
+	char (*ids)[64] = calloc(n, sizeof(*ids));
+	uint8_t **bodies = calloc(n, sizeof(*bodies));
+	mf_commit_result res;
+	char err[512] = "";
+
+	ck_assert(p != NULL && ids != NULL && bodies != NULL);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "RU-TOM:school:%s%zu", prefix, i);
+		p[i].id = ids[i];
+		p[i].kind = "school";
+		bodies[i] = school_body(ids[i], &p[i].body_len);
+		p[i].body = bodies[i];
+	}
+	ck_assert_msg(mf_store_commit_local(s, k, p, n, &res, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(res.changed, n);
+	for (size_t i = 0; i < n; i++)
+		free(bodies[i]);
+	free(bodies);
+	free(ids);
+	free(p);
+}
+
+START_TEST(apply_decodes_once)
+{
+	char *d = new_dir("decode");
+	mf_key *k = gen_key();
+	mf_keyring *kr = ring_with("RU-TOM", k);
+	mf_store *a = open_store(d, "a.db", "RU-TOM"), *b = open_store(d, "b.db", "RU-CHE");
+	mf_apply_result res;
+	size_t n = 10;
+	cset *cs;
+
+	put_many(a, k, "d", n);
+	cs = collect(a, "RU-TOM", 0);
+	ck_assert_uint_eq(cs->n, 1);
+	ck_assert_uint_eq(cs->in[0].n_versions, n);
+	unpacks = 0;
+	ck_assert_int_eq(apply(b, kr, cs->in, 1, &res), 0);
+	ck_assert_uint_eq(res.applied_versions, n);
+	/* The header once, and each version and its body once: 1 + 2n (the
+	 * tree before the split decoded every body twice: 1 + 3n). */
+	ck_assert_msg(unpacks == 1 + 2 * n, "%zu unpacks to apply a block of %zu versions", unpacks,
+		      n);
+	ck_assert_uint_eq(res.last_seq, n);
+	cset_free(cs);
+	mf_store_close(a);
+	mf_store_close(b);
+	mf_keyring_free(kr);
+	mf_key_free(k);
+	free(d);
+}
+END_TEST
+
+START_TEST(apply_in_steps)
+{
+	char *d = new_dir("steps");
+	mf_key *k = gen_key();
+	mf_keyring *kr = ring_with("RU-TOM", k);
+	mf_store *a = open_store(d, "a.db", "RU-TOM"), *b = open_store(d, "b.db", "RU-CHE");
+	mf_apply_result res;
+	mf_commit_result cres;
+	uint8_t d1[MF_HASH_LEN], d2[MF_HASH_LEN];
+	char err[512] = "";
+	cset *cs;
+
+	must_put(a, k, "RU-TOM:school:s1", "1");
+	must_put(a, k, "RU-TOM:school:s2", "2");
+	must_put(a, k, "RU-TOM:school:s3", "3");
+	cs = collect(a, "RU-TOM", 0);
+	ck_assert_uint_eq(cs->n, 3);
+	digest(b, d1);
+	/* Rolled back: nothing of it stays. */
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[0], &res, err, sizeof(err)), 0);
+	/* Between blocks the caller may read (and does its own work). */
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 1);
+	/* No other write runs inside an apply. */
+	ck_assert_int_eq(put_school(b, k, "RU-CHE:school:x", "x", &cres, err, sizeof(err)), -1);
+	ck_assert_int_eq(mf_store_truncate_origin(b, "RU-TOM", 1, err, sizeof(err)), -1);
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), -1);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[1], &res, err, sizeof(err)), 0);
+	ck_assert_uint_eq(res.applied_blocks, 2);
+	mf_store_apply_rollback(b, &res);
+	ck_assert_uint_eq(res.applied_blocks, 0);
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 0);
+	digest(b, d2);
+	ck_assert_mem_eq(d1, d2, MF_HASH_LEN);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[0], &res, err, sizeof(err)), -1);
+	/* Committed: all three, and a rejected block stops the steps. */
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[0], &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[2], &res, err, sizeof(err)), 1);
+	ck_assert_int_eq(res.first_error, MF_APPLY_NO_LINK);
+	ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 1);
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	for (size_t i = 0; i < cs->n; i++)
+		ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[i], &res, err, sizeof(err)), 0);
+	ck_assert_uint_eq(res.applied_blocks, 2);
+	ck_assert_uint_eq(res.duplicate_blocks, 1);
+	ck_assert_uint_eq(res.last_seq, 3);
+	ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), -1);
+	digest(a, d1);
+	digest(b, d2);
+	ck_assert_mem_eq(d1, d2, MF_HASH_LEN);
+	ck_assert_int_eq(mf_store_count(b, NULL, NULL, -1), 3);
+	/* Writes work again after the apply. */
+	ck_assert_int_eq(put_school(b, k, "RU-CHE:school:x", "x", &cres, err, sizeof(err)), 0);
+	cset_free(cs);
+	mf_store_close(a);
+	mf_store_close(b);
+	mf_keyring_free(kr);
+	mf_key_free(k);
+	free(d);
+}
+END_TEST
+
+START_TEST(count_and_servable)
+{
+	char *d = new_dir("count");
+	mf_key *k = gen_key();
+	mf_keyring *kr = ring_with("RU-TOM", k);
+	mf_store *a = open_store(d, "a.db", "RU-TOM"), *b = open_store(d, "b.db", "RU-CHE");
+	mf_apply_result res;
+	mf_block_in bare;
+	uint64_t first = 0;
+	cset *cs;
+
+	must_put(a, k, "RU-TOM:school:s1", "1");
+	must_put(a, k, "RU-TOM:school:s2", "2");
+	must_put(a, k, "RU-TOM:school:s3", "3");
+	must_put(a, k, "RU-TOM:school:s2", NULL);
+	ck_assert_int_eq(mf_store_count(a, NULL, NULL, -1), 3);
+	ck_assert_int_eq(mf_store_count(a, NULL, NULL, 0), 2);
+	ck_assert_int_eq(mf_store_count(a, NULL, NULL, 1), 1);
+	ck_assert_int_eq(mf_store_count(a, "school", NULL, 0), 2);
+	ck_assert_int_eq(mf_store_count(a, "mentor", NULL, -1), 0);
+	ck_assert_int_eq(mf_store_count(a, NULL, "RU-TOM", 1), 1);
+	ck_assert_int_eq(mf_store_count(a, "school", "RU-CHE", -1), 0);
+	/* Values are bound, never SQL text. */
+	ck_assert_int_eq(mf_store_count(a, "x' OR '1'='1", NULL, -1), 0);
+	ck_assert_int_eq(mf_store_count(a, NULL, "RU-TOM' OR 1 --", -1), 0);
+	ck_assert_uint_eq(mf_store_servable(a, "RU-TOM"), 4);
+	ck_assert_uint_eq(mf_store_servable(a, "RU-CHE"), 0);
+	/* Blocks 1-2 as sent (s2's version at seq 2 is superseded by the
+	 * tombstone at 4: its leaf comes without one), block 3 without its
+	 * version: seqs 2 and 3 are pending until block 4 arrives, so only
+	 * what is proven complete (up to 1) is served on. */
+	cs = collect(a, "RU-TOM", 0);
+	ck_assert_uint_eq(cs->n, 4);
+	ck_assert_int_eq(apply(b, kr, cs->in, 2, &res), 0);
+	bare = cs->in[2];
+	bare.n_versions = 0;
+	ck_assert_int_eq(apply(b, kr, &bare, 1, &res), 0);
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 3);
+	ck_assert_uint_eq(mf_store_servable(b, "RU-TOM"), 1);
+	ck_assert_uint_eq(mf_store_withheld(b, "RU-TOM", 3, &first), 2);
+	ck_assert_uint_eq(first, 2);
+	/* Block 4 supersedes seq 2; seq 3 stays withheld. */
+	ck_assert_int_eq(apply(b, kr, &cs->in[3], 1, &res), 0);
+	ck_assert_uint_eq(mf_store_servable(b, "RU-TOM"), 2);
+	ck_assert_uint_eq(mf_store_withheld(b, "RU-TOM", 4, &first), 1);
+	ck_assert_uint_eq(first, 3);
+	cset_free(cs);
+	mf_store_close(a);
+	mf_store_close(b);
+	mf_keyring_free(kr);
+	mf_key_free(k);
+	free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1403,6 +1623,9 @@ main(void)
 	tcase_add_test(ta, gap_and_bad_link_refused);
 	tcase_add_test(ta, fork_recorded_original_kept);
 	tcase_add_test(ta, withheld_and_truncate);
+	tcase_add_test(ta, apply_decodes_once);
+	tcase_add_test(ta, apply_in_steps);
+	tcase_add_test(ta, count_and_servable);
 	tcase_add_test(to, pragmas_and_schema);
 	tcase_add_test(to, open_other_region_refused);
 	tcase_add_test(to, open_newer_schema_refused);

@@ -4,14 +4,16 @@
  * counters.  One database file per node, WAL mode.
  *
  * Every function that changes the store runs in one SQLite transaction: a
- * failure leaves the store as it was.
+ * failure leaves the store as it was.  SQLite itself stays behind this
+ * header: callers get named functions, never a handle or SQL text.  Only
+ * the records layer writes records and blocks (daemon/records/); the meta
+ * counters may be set by anyone.
  */
 #ifndef MF_STORE_H
 #define MF_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #include "keys.h"
 #include "record.h"
@@ -22,8 +24,9 @@ typedef struct mf_store mf_store;
  * that is not a mentorfed store, or a newer schema is refused with err. */
 mf_store *mf_store_open(const char *path, const char *region, char *err, size_t errlen);
 void mf_store_close(mf_store *s);
-sqlite3 *mf_store_db(mf_store *s);
 const char *mf_store_region(const mf_store *s);
+/* The database file's path as opened. */
+const char *mf_store_path(const mf_store *s);
 
 /* ------------------------------------------------------------ local writes */
 
@@ -80,27 +83,52 @@ typedef struct mf_apply_result {
 	size_t stale_versions;		/* older than what is held: ignored */
 	size_t rejected_blocks;
 	enum mf_apply_outcome first_error;
-	char origin[16];		/* origin of the rejected block */
-	uint64_t error_seq;
+	char origin[16];		/* origin of the last block looked at */
+	uint64_t error_seq;		/* its first seq */
+	uint64_t last_seq;		/* last seq of the last block applied or held */
 } mf_apply_result;
 
-/* Verify and apply blocks in order in one transaction.  Application stops
- * at the first rejected block; the verified blocks before it are kept
- * (each block is applied whole or not at all).  A fork stores both headers
- * as evidence.  Returns 0 when every block was applied or a duplicate, 1
- * when one was rejected (details in res and err), -1 on a store error. */
+/*
+ * Applying is driven from above in steps, so that the caller can do its
+ * own work between blocks (sync sends due heartbeats during a long
+ * catch-up) without the store calling up into it:
+ *
+ *	mf_store_apply_begin	opens the transaction, clears res
+ *	mf_store_apply_block	verifies one block (its header and every
+ *				version and body decoded once), links it to
+ *				the held chain and applies it whole or not at
+ *				all; 0 applied or duplicate, 1 rejected
+ *				(details in res and err: stop there), -1 on
+ *				a store error (then roll back)
+ *	mf_store_apply_commit	keeps the blocks applied; 0 or -1
+ *	mf_store_apply_rollback	drops them (and zeroes res's applied counts)
+ *
+ * A fork stores both headers as evidence, kept on commit.  No other write
+ * may run between begin and commit/rollback.  The caller is the records
+ * layer (daemon/records/apply.h).
+ */
+int mf_store_apply_begin(mf_store *s, mf_apply_result *res, char *err, size_t errlen);
+int mf_store_apply_block(mf_store *s, const mf_keyring *kr, const mf_block_in *b,
+			 mf_apply_result *res, char *err, size_t errlen);
+int mf_store_apply_commit(mf_store *s, char *err, size_t errlen);
+void mf_store_apply_rollback(mf_store *s, mf_apply_result *res);
+
+/* The steps above over blocks in order, in one transaction: the verified
+ * blocks before a rejected one are kept.  Returns 0 when every block was
+ * applied or a duplicate, 1 when one was rejected, -1 on a store error. */
 int mf_store_apply(mf_store *s, const mf_keyring *kr, const mf_block_in *blocks, size_t n,
 		   mf_apply_result *res, char *err, size_t errlen);
-
-/* Called between the blocks of mf_store_apply and before its commit, so
- * that whoever applies a long batch can keep its links alive meanwhile.
- * fn must not use the store.  NULL fn: none. */
-void mf_store_set_progress(mf_store *s, void (*fn)(void *arg), void *arg);
 
 /* Leaves applied without a body and not yet superseded, with seq <= upto,
  * for origin: a stream that claims completeness up to `upto` withheld
  * them.  Returns their count and the lowest seq in *first. */
 size_t mf_store_withheld(mf_store *s, const char *origin, uint64_t upto, uint64_t *first);
+
+/* The seq up to which this node serves origin: its vector, except that a
+ * chain still holding body-less leaves that nothing superseded yet (a
+ * stream in progress) is served only up to the block before the first of
+ * them, so that no node relays what it could not prove complete. */
+uint64_t mf_store_servable(mf_store *s, const char *origin);
 
 /* Undo an origin's chain from the block holding seq `from` on: its blocks,
  * the records whose current version came from them and pending leaves are
@@ -154,8 +182,11 @@ int mf_store_each(mf_store *s, const char *kind, const char *origin, int with_de
  * Equal on two nodes exactly when they hold the same current versions. */
 int mf_store_digest(mf_store *s, uint8_t out[MF_HASH_LEN]);
 
-/* Counts for status. */
-int64_t mf_store_count(mf_store *s, const char *sql_where);
+/* Current records of kind and origin (NULL: any); deleted 0 counts live
+ * records, 1 tombstones, -1 both.  -1 on error. */
+int64_t mf_store_count(mf_store *s, const char *kind /* NULL: any */,
+		       const char *origin /* NULL: any */,
+		       int deleted /* 0 live, 1 tombstones, -1 both */);
 
 /* Fork evidence: number of forks recorded for origin (NULL: all). */
 int64_t mf_store_forks(mf_store *s, const char *origin);

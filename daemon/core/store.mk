@@ -1,2 +1,6 @@
-# daemon/core/store.mk — the SQLite store, part of the core library.
-libmfcore_la_SOURCES += daemon/core/store.c daemon/core/store.h
+# daemon/core/store.mk — the SQLite store, part of the core library, split
+# by concern: schema and open (store.c), local writes (store_write.c),
+# verified remote blocks (store_apply.c), reads (store_read.c).  SQLite is
+# private to these files (store_int.h).
+libmfcore_la_SOURCES += daemon/core/store.c daemon/core/store.h daemon/core/store_int.h \
+	daemon/core/store_write.c daemon/core/store_apply.c daemon/core/store_read.c

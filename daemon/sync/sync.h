@@ -1,11 +1,14 @@
 /*
- * sync.h — federated sync over ZeroMQ (DESIGN.md "Sync protocol",
- * doc/PROTOCOL.md): one ROUTER listener, one DEALER per configured peer,
- * CURVE on every link with a ZAP handler admitting configured keys only,
- * version vectors, credit-based batches, announce, heartbeats, relay.
+ * sync.h — federated sync over ZeroMQ (doc/PROTOCOL.md): one ROUTER
+ * listener, one DEALER per configured peer, CURVE on every link with a ZAP
+ * handler admitting configured keys only, version vectors, credit-based
+ * batches, announce, heartbeats, relay.
  *
  * The daemon's single-threaded loop owns the sockets: it asks sync for its
  * poll items, polls them with its own, and hands the ready ones back.
+ * Received blocks are written through the records layer (apply.h); sync
+ * writes nothing to the store itself except its "sync_recovering" flag in
+ * the meta table.
  */
 #ifndef MF_SYNC_H
 #define MF_SYNC_H

@@ -1,0 +1,56 @@
+/*
+ * store_int.h — private to the store's files (store.c: schema and open;
+ * store_write.c: local commits and sealing; store_apply.c: verified
+ * remote blocks, truncation; store_read.c: reads).  Nothing outside
+ * daemon/core/store*.c includes it: SQLite stays behind store.h.
+ */
+#ifndef MF_STORE_INT_H
+#define MF_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "proto/records.pb-c.h"
+#include "store.h"
+
+/* Statements prepared once at open (SQLITE_PREPARE_PERSISTENT). */
+enum {
+	Q_GET_CUR, Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV, Q_GET_VV,
+	Q_PEND_INS, Q_PEND_DEL, Q_BLOCK_AT, Q_FORK_INS, Q_META_GET, Q_META_SET, Q_GET_REC,
+	Q_COUNT
+};
+
+struct mf_store {
+	sqlite3 *db;
+	char region[16];
+	char *path;
+	sqlite3_stmt *q[Q_COUNT];
+	int in_apply;		/* between mf_store_apply_begin and commit/rollback */
+};
+
+/* err gets the message (when non-NULL); returns -1. */
+int store_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Run SQL without parameters (transaction control, schema). 0 or -1. */
+int store_exec(mf_store *s, const char *sql, char *err, size_t errlen);
+/* Prepared statement q, reset and unbound. */
+sqlite3_stmt *store_stmt(mf_store *s, int q);
+/* Prepare a one-off statement; finalized by the caller.  NULL on error. */
+sqlite3_stmt *store_prepare(mf_store *s, const char *sql);
+
+/* Store one version as current if it is newer than what is held.  body_msg
+ * is the body already decoded as kind's message, or NULL to decode it here
+ * (the receiver decodes every body once to check it and passes it on).
+ * Returns 1 when it became current, 0 when an equal or newer one is held,
+ * -1 on error. */
+int store_put_version(mf_store *s, const char *id, const char *kind, const char *origin,
+		      uint64_t seq, uint64_t hlc, int deleted, const uint8_t *body,
+		      size_t body_len, const ProtobufCMessage *body_msg,
+		      const uint8_t hash[MF_HASH_LEN], char *err, size_t errlen);
+/* Insert a block header and move the origin's vector to it. */
+int store_insert_block(mf_store *s, const char *origin, uint64_t first, uint64_t last,
+		       const uint8_t *hash, const uint8_t *header, size_t hlen, const uint8_t *sig,
+		       char *err, size_t errlen);
+/* When an origin's data last arrived (or was written, for our own). */
+int store_note_arrival(mf_store *s, const char *origin);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * store_read.c — reads of the store: the version vector, blocks and
+ * versions to serve, current records, the digest, counts, fork evidence,
+ * and what a peer's stream left pending.  Nothing here writes.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+#include "record.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+uint64_t
+mf_store_vv(mf_store *s, const char *origin, uint8_t head[MF_HASH_LEN])
+{
+	sqlite3_stmt *st = store_stmt(s, Q_GET_VV);
+	uint64_t seq = 0;
+
+	if (head)
+		memset(head, 0, MF_HASH_LEN);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (head && sqlite3_column_bytes(st, 1) == MF_HASH_LEN)
+			memcpy(head, sqlite3_column_blob(st, 1), MF_HASH_LEN);
+	}
+	sqlite3_reset(st);
+	return seq;
+}
+
+int
+mf_store_vv_each(mf_store *s, int (*fn)(void *, const char *, uint64_t), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT origin, seq FROM vv ORDER BY origin", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			     (uint64_t)sqlite3_column_int64(st, 1))) != 0)
+			break;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mf_store_blocks_after(mf_store *s, const char *origin, uint64_t after, size_t limit,
+		      mf_block_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       /* blocks chain without gaps: start at the one holding
+				* after+1, so the primary key bounds the scan */
+			       "SELECT header, sig, first_seq, last_seq FROM blocks WHERE origin = ?1"
+			       " AND first_seq >= (SELECT coalesce(max(first_seq), 0) FROM blocks"
+			       " WHERE origin = ?1 AND first_seq <= ?2 + 1)"
+			       " AND last_seq > ?2 ORDER BY first_seq LIMIT ?3", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n++;
+		if (fn(arg, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		       sqlite3_column_blob(st, 1), (uint64_t)sqlite3_column_int64(st, 2),
+		       (uint64_t)sqlite3_column_int64(st, 3)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, mf_version_fn fn,
+		     void *arg)
+{
+	sqlite3_stmt *st;
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, kind, seq, hlc, deleted, body FROM records WHERE origin = ?1"
+			       " AND seq BETWEEN ?2 AND ?3 ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)hi);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		Mentorfed__Version v = MENTORFED__VERSION__INIT;
+		size_t len;
+
+		v.id = (char *)sqlite3_column_text(st, 0);
+		v.kind = (char *)sqlite3_column_text(st, 1);
+		v.origin = (char *)origin;
+		v.seq = (uint64_t)sqlite3_column_int64(st, 2);
+		v.hlc = (uint64_t)sqlite3_column_int64(st, 3);
+		v.deleted = sqlite3_column_int(st, 4) != 0;
+		v.body.data = (uint8_t *)sqlite3_column_blob(st, 5);
+		v.body.len = (size_t)sqlite3_column_bytes(st, 5);
+		len = mentorfed__version__get_packed_size(&v);
+		if (len > cap) {
+			buf = mf_xrealloc(buf, len);
+			cap = len;
+		}
+		mentorfed__version__pack(&v, buf);
+		n++;
+		if (fn(arg, v.seq, buf, len) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	free(buf);
+	return n;
+}
+
+void
+mf_record_free(mf_record *r)
+{
+	if (r == NULL)
+		return;
+	free(r->id);
+	free(r->kind);
+	free(r->origin);
+	free(r->body);
+	free(r);
+}
+
+static mf_record *
+row_record(sqlite3_stmt *st)
+{
+	mf_record *r = mf_xcalloc(1, sizeof(*r));
+	size_t bl = (size_t)sqlite3_column_bytes(st, 6);
+
+	r->id = mf_xstrdup((const char *)sqlite3_column_text(st, 0));
+	r->kind = mf_xstrdup((const char *)sqlite3_column_text(st, 1));
+	r->origin = mf_xstrdup((const char *)sqlite3_column_text(st, 2));
+	r->seq = (uint64_t)sqlite3_column_int64(st, 3);
+	r->hlc = (uint64_t)sqlite3_column_int64(st, 4);
+	r->deleted = sqlite3_column_int(st, 5);
+	r->body = mf_xmalloc(bl ? bl : 1);
+	if (bl)
+		memcpy(r->body, sqlite3_column_blob(st, 6), bl);
+	r->body_len = bl;
+	if (sqlite3_column_bytes(st, 7) == MF_HASH_LEN)
+		memcpy(r->hash, sqlite3_column_blob(st, 7), MF_HASH_LEN);
+	return r;
+}
+
+mf_record *
+mf_store_get(mf_store *s, const char *id)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_GET_REC);
+	mf_record *r = NULL;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = row_record(st);
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+mf_store_each(mf_store *s, const char *kind, const char *origin, int with_deleted,
+	      mf_record_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
+			       " WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR origin = ?2)"
+			       " AND (?3 OR deleted = 0) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (kind)
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (origin)
+		sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, with_deleted ? 1 : 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mf_record *r = row_record(st);
+		int stop;
+
+		if (r == NULL) {
+			rc = -1;
+			break;
+		}
+		stop = fn(arg, r);
+		mf_record_free(r);
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mf_store_digest(mf_store *s, uint8_t out[MF_HASH_LEN])
+{
+	sqlite3_stmt *st;
+	EVP_MD_CTX *c;
+	unsigned int n = MF_HASH_LEN;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM records ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if ((c = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(c);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* id and its NUL, then the version hash: unambiguous framing */
+		EVP_DigestUpdate(c, sqlite3_column_text(st, 0),
+				 (size_t)sqlite3_column_bytes(st, 0) + 1);
+		EVP_DigestUpdate(c, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+	}
+	sqlite3_finalize(st);
+	EVP_DigestFinal_ex(c, out, &n);
+	EVP_MD_CTX_free(c);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+mf_store_count(mf_store *s, const char *kind, const char *origin, int deleted)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if ((st = store_prepare(s, "SELECT count(*) FROM records WHERE (?1 IS NULL OR kind = ?1)"
+				   " AND (?2 IS NULL OR origin = ?2) AND (?3 < 0 OR deleted = ?3)")) ==
+	    NULL)
+		return -1;
+	if (kind)
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (origin)
+		sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, deleted < 0 ? -1 : deleted ? 1 : 0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int64_t
+mf_store_forks(mf_store *s, const char *origin)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM forks WHERE ?1 IS NULL OR origin = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (origin)
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+size_t
+mf_store_withheld(mf_store *s, const char *origin, uint64_t upto, uint64_t *first)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	if ((st = store_prepare(s, "SELECT count(*), min(seq) FROM pending WHERE origin = ?1"
+				   " AND seq <= ?2")) == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = (size_t)sqlite3_column_int64(st, 0);
+		if (first)
+			*first = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+uint64_t
+mf_store_servable(mf_store *s, const char *origin)
+{
+	sqlite3_stmt *st;
+	uint64_t vv = mf_store_vv(s, origin, NULL), pend = 0, bfirst = 0;
+	int havep = 0;
+
+	if (vv == 0)
+		return 0;
+	if ((st = store_prepare(s, "SELECT min(seq) FROM pending WHERE origin = ?1")) == NULL)
+		return vv;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		pend = (uint64_t)sqlite3_column_int64(st, 0);
+		havep = 1;
+	}
+	sqlite3_finalize(st);
+	if (!havep)
+		return vv;
+	st = store_stmt(s, Q_BLOCK_AT);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)pend);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		bfirst = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return bfirst > 0 ? bfirst - 1 : 0;
+}

@@ -1,0 +1,438 @@
+/*
+ * sync_pull.c — pulling: which origin to want from which peer, received
+ * batches applied through the records layer block by block (heartbeats go
+ * out between blocks), streams that withheld versions truncated, and the
+ * recovery of this node's own chain after it lost its store.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "apply.h"
+#include "kinds.h"
+#include "log.h"
+#include "proto/records.pb-c.h"
+#include "proto/wire.pb-c.h"
+#include "record.h"
+#include "store.h"
+#include "sync.h"
+#include "sync_int.h"
+#include "util.h"
+#include "zap.h"
+
+/* Is ss the session this node pulls its peer over? */
+static int
+sess_is_puller(mf_sync *s, session *ss)
+{
+	peer *p;
+
+	if (!sy_sess_ready(ss))
+		return 0;
+	if (!ss->inbound)
+		return 1;
+	p = sy_peer_by_key(s, ss->key);
+	if (p == NULL)
+		return 0;	/* no longer configured */
+	if (sy_sess_ready(p->out))
+		return 0;
+	/* Of several inbound links of one peer, the most recent one. */
+	for (size_t i = 0; i < s->n_in; i++) {
+		session *o = s->in[i];
+		if (o != ss && sy_sess_ready(o) && strcmp(o->key, ss->key) == 0 &&
+		    o->since_wall_ms > ss->since_wall_ms)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+origin_being_pulled(mf_sync *s, const char *origin)
+{
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].out && s->peers[i].out->pulling &&
+		    strcmp(s->peers[i].out->pull_origin, origin) == 0)
+			return 1;
+	for (size_t i = 0; i < s->n_in; i++)
+		if (s->in[i]->pulling && strcmp(s->in[i]->pull_origin, origin) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_blocked(mf_sync *s, session *ss, const char *origin)
+{
+	for (size_t i = 0; i < ss->n_blk; i++)
+		if (strcmp(ss->blk[i].origin, origin) == 0)
+			return ss->blk[i].until_ms > s->now;
+	return 0;
+}
+
+void
+sy_block_origin(mf_sync *s, session *ss, const char *origin, uint64_t ms)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n_blk; i++)
+		if (strcmp(ss->blk[i].origin, origin) == 0)
+			break;
+	if (i == ss->n_blk) {
+		if (ss->n_blk == BLOCKED_MAX)
+			i = 0;
+		else
+			ss->n_blk++;
+	}
+	mf_strlcpy(ss->blk[i].origin, origin, sizeof(ss->blk[i].origin));
+	ss->blk[i].until_ms = s->now + ms;
+}
+
+void
+sy_pull_stop(session *ss)
+{
+	ss->pulling = 0;
+	ss->pull_origin[0] = '\0';
+}
+
+/* Start pulling the next origin this session's peer holds more of. */
+void
+sy_pull_next(mf_sync *s, session *ss)
+{
+	if (ss->pulling || !sess_is_puller(s, ss))
+		return;
+	for (size_t i = 0; i < ss->known.n; i++) {
+		const vv_ent *e = &ss->known.e[i];
+		uint64_t have;
+		Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
+		Mentorfed__Wire__Want w = MENTORFED__WIRE__WANT__INIT;
+
+		if (mf_keyring_get(s->node->keyring, e->origin) == NULL)
+			continue;	/* untrusted origin: its blocks could not verify */
+		have = mf_store_vv(s->node->store, e->origin, NULL);
+		if (e->seq <= have || is_blocked(s, ss, e->origin) ||
+		    origin_being_pulled(s, e->origin))
+			continue;
+		w.origin = (char *)e->origin;
+		w.after = have;
+		w.credit = CREDIT_INIT;
+		f.msg_case = MENTORFED__WIRE__FRAME__MSG_WANT;
+		f.want = &w;
+		if (sy_sess_send(s, ss, &f) != 0)
+			return;	/* retried from tick */
+		ss->pulling = 1;
+		mf_strlcpy(ss->pull_origin, e->origin, sizeof(ss->pull_origin));
+		ss->pull_pos = have;
+		ss->pull_start = have;
+		ss->pull_target = e->seq;
+		ss->pull_complete_to = 0;
+		ss->pull_last_ms = s->now;
+		mf_debug("sync: pulling %s from peer %s after seq %llu (peer holds %llu)", e->origin,
+			 sy_sess_name(ss), (unsigned long long)have, (unsigned long long)e->seq);
+		return;
+	}
+}
+
+void
+sy_request_announce(mf_sync *s)
+{
+	if (!s->announce_pending) {
+		s->announce_pending = 1;
+		s->announce_due = s->now + ANNOUNCE_COALESCE_MS;
+	}
+}
+
+void
+sy_kill_session_streams(session *ss)
+{
+	sy_pull_stop(ss);
+	ss->n_st = 0;
+}
+
+/* ---------------------------------------------------------------- recovery */
+
+void
+sy_recovery_check(mf_sync *s)
+{
+	const char *own = s->node->cfg->region;
+	uint64_t have, best = 0;
+	size_t ready = 0, configured_ready = 0;
+
+	if (!s->recovering || s->first_hello_ms == 0)
+		return;
+	have = mf_store_vv(s->node->store, own, NULL);
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (sy_sess_ready(s->peers[i].out))
+			configured_ready++;
+		else {
+			for (size_t j = 0; j < s->n_in; j++)
+				if (sy_sess_ready(s->in[j]) && strcmp(s->in[j]->key, s->peers[i].key) == 0) {
+					configured_ready++;
+					break;
+				}
+		}
+	for (size_t i = 0; i < s->n_peers; i++) {
+		session *ss = s->peers[i].out;
+		if (sy_sess_ready(ss)) {
+			ready++;
+			if (sy_vv_get(&ss->known, own) > best)
+				best = sy_vv_get(&ss->known, own);
+		}
+	}
+	for (size_t j = 0; j < s->n_in; j++)
+		if (sy_sess_ready(s->in[j])) {
+			ready++;
+			if (sy_vv_get(&s->in[j]->known, own) > best)
+				best = sy_vv_get(&s->in[j]->known, own);
+		}
+	if (ready == 0 || origin_being_pulled(s, own) || have < best)
+		return;
+	if (configured_ready < s->n_peers &&
+	    s->now < s->first_hello_ms + s->node->cfg->peer_timeout_ms)
+		return;	/* give the other peers a chance to say what they hold */
+	s->recovering = 0;
+	s->node->writes_refused[0] = '\0';
+	mf_store_meta_set(s->node->store, "sync_recovering", "0");
+	mf_info("sync: recovery done: %s's own chain recovered from peers up to seq %llu; local writes continue at seq %llu",
+		own, (unsigned long long)have, (unsigned long long)(have + 1));
+}
+
+void
+sy_on_announce(mf_sync *s, session *ss, const Mentorfed__Wire__Announce *a)
+{
+	if (a->n_vv > VV_MAX) {
+		s->c.malformed++;
+		return;
+	}
+	for (size_t i = 0; i < a->n_vv; i++) {
+		if (!sy_region_ok(a->vv[i]->origin)) {
+			s->c.malformed++;
+			continue;
+		}
+		sy_vv_raise(&ss->known, a->vv[i]->origin, a->vv[i]->seq);
+	}
+	sy_pull_next(s, ss);
+}
+
+static const char *
+outcome_name(enum mf_apply_outcome o)
+{
+	switch (o) {
+	case MF_APPLY_OK: return "ok";
+	case MF_APPLY_DUPLICATE: return "duplicate";
+	case MF_APPLY_BAD_SIGNATURE: return "bad signature";
+	case MF_APPLY_NO_LINK: return "does not link to the chain";
+	case MF_APPLY_BAD_VERSION: return "bad version";
+	case MF_APPLY_FORK: return "fork";
+	}
+	return "?";
+}
+
+static void
+send_credit(mf_sync *s, session *ss, const char *origin, uint32_t n)
+{
+	Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
+	Mentorfed__Wire__Credit c = MENTORFED__WIRE__CREDIT__INIT;
+
+	c.origin = (char *)origin;
+	c.credit = n;
+	f.msg_case = MENTORFED__WIRE__FRAME__MSG_CREDIT;
+	f.credit = &c;
+	sy_sess_send(s, ss, &f);
+}
+
+/* Is the batch within its limits?  When not, the stream is dropped. */
+static int
+batch_shape_ok(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b, const char *origin)
+{
+	if (b->n_blocks > BATCH_MAX_BLOCKS) {
+		s->c.malformed++;
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+			      "batch of %zu blocks; the limit is %d", b->n_blocks, BATCH_MAX_BLOCKS);
+		goto bad;
+	}
+	for (size_t i = 0; i < b->n_blocks; i++)
+		if (b->blocks[i]->n_versions > MF_BLOCK_MAX_LEAVES) {
+			s->c.malformed++;
+			goto bad;
+		}
+	return 1;
+bad:
+	sy_pull_stop(ss);
+	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+	return 0;
+}
+
+/* Apply the batch's blocks in order through the records layer, one
+ * transaction, one block per step.  The loop is not turning meanwhile:
+ * between blocks, send the heartbeats that fall due, lest a long apply (or
+ * a slow disk) makes our peers take us for dead.  Returns 0, 1 when a
+ * block was rejected, -1 on a store error (nothing applied). */
+static int
+apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
+	    size_t errlen)
+{
+	const uint8_t **vptr;
+	size_t *vlen, maxv = 1;
+	char cerr[256];
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (b->n_blocks == 0)
+		return 0;
+	for (size_t i = 0; i < b->n_blocks; i++) {
+		s->c.records_received += b->blocks[i]->n_versions;
+		if (b->blocks[i]->n_versions > maxv)
+			maxv = b->blocks[i]->n_versions;
+	}
+	if (mf_records_apply_begin(s->node, res, err, errlen) != 0)
+		return -1;
+	vptr = mf_xcalloc(maxv, sizeof(*vptr));
+	vlen = mf_xcalloc(maxv, sizeof(*vlen));
+	for (size_t i = 0; i < b->n_blocks && rc == 0; i++) {
+		const Mentorfed__Wire__BlockOnWire *w = b->blocks[i];
+		mf_block_in in = {
+			.header = w->header.data, .header_len = w->header.len,
+			.sig = w->signature.data, .sig_len = w->signature.len,
+			.versions = vptr, .version_lens = vlen, .n_versions = w->n_versions,
+		};
+
+		for (size_t j = 0; j < w->n_versions; j++) {
+			vptr[j] = w->versions[j].data;
+			vlen[j] = w->versions[j].len;
+		}
+		rc = mf_records_apply_block(s->node, &in, res, err, errlen);
+		sy_keepalive(s);
+	}
+	free(vptr);
+	free(vlen);
+	if (rc < 0) {
+		mf_records_apply_rollback(s->node, res);
+		return -1;
+	}
+	if (mf_records_apply_commit(s->node, cerr, sizeof(cerr)) != 0) {
+		mf_strlcpy(err, cerr, errlen);
+		res->applied_blocks = res->applied_versions = 0;
+		return -1;
+	}
+	return rc;
+}
+
+/* A block of the batch was rejected: count, log, tell the peer, stop. */
+static void
+batch_rejected(mf_sync *s, session *ss, const char *origin, mf_apply_result *res,
+	       const char *err)
+{
+	switch (res->first_error) {
+	case MF_APPLY_BAD_SIGNATURE: s->c.rej_signature++; break;
+	case MF_APPLY_NO_LINK: s->c.rej_link++; break;
+	case MF_APPLY_BAD_VERSION: s->c.rej_version++; break;
+	case MF_APPLY_FORK: s->c.rej_fork++; break;
+	default: break;
+	}
+	if (res->origin[0] == '\0')
+		mf_strlcpy(res->origin, origin, sizeof(res->origin));
+	mf_warn("sync: rejected a block of %s (seq %llu) from peer %s: %s: %s", res->origin,
+		(unsigned long long)res->error_seq, sy_sess_name(ss), outcome_name(res->first_error),
+		err);
+	if (res->first_error == MF_APPLY_FORK)
+		mf_err("sync: FORK: region %s signed two different blocks at seq %llu; both kept as evidence (peer %s); the operator must decide",
+		       res->origin, (unsigned long long)res->error_seq, sy_sess_name(ss));
+	sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_REJECTED, origin,
+		      "block of %s at seq %llu rejected: %s: %s", res->origin,
+		      (unsigned long long)res->error_seq, outcome_name(res->first_error), err);
+	sy_pull_stop(ss);
+	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+}
+
+/* The stream says it is complete to complete_to and we hold that far: any
+ * leaf still without its version was withheld.  Then the chain from there
+ * is undone (through the records layer) and the peer is told.  1 when so. */
+static int
+batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to)
+{
+	uint64_t first = 0;
+	size_t n = mf_store_withheld(s->node->store, origin, complete_to, &first);
+	char err[512];
+
+	if (n == 0)
+		return 0;
+	s->c.withheld += n;
+	s->c.withheld_streams++;
+	mf_warn("sync: peer %s withheld %zu still-current version(s) of %s (first at seq %llu) in a stream it said was complete to %llu: truncating %s's chain from seq %llu",
+		sy_sess_name(ss), n, origin, (unsigned long long)first,
+		(unsigned long long)complete_to, origin, (unsigned long long)first);
+	if (mf_records_truncate_origin(s->node, origin, first, err, sizeof(err)) != 0)
+		mf_err("sync: truncating %s: %s", origin, err);
+	sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_WITHHELD, origin,
+		      "stream of %s withheld %zu still-current version(s) from seq %llu", origin, n,
+		      (unsigned long long)first);
+	sy_pull_stop(ss);
+	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+	return 1;
+}
+
+void
+sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
+{
+	mf_apply_result res;
+	char err[512], origin[MF_REGION_MAX];
+	uint64_t vv;
+	int rc;
+
+	s->c.batches_rx++;
+	if (!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0 || b->after > ss->pull_pos) {
+		s->c.unexpected++;
+		mf_debug("sync: unexpected batch of %s from peer %s", b->origin, sy_sess_name(ss));
+		return;
+	}
+	mf_strlcpy(origin, b->origin, sizeof(origin));
+	ss->pull_last_ms = s->now;
+	if (!batch_shape_ok(s, ss, b, origin))
+		return;
+	rc = apply_batch(s, b, &res, err, sizeof(err));
+	s->c.blocks_applied += res.applied_blocks;
+	s->c.blocks_duplicate += res.duplicate_blocks;
+	s->c.records_applied += res.applied_versions;
+	s->c.records_stale += res.stale_versions;
+	if (res.applied_blocks > 0)
+		sy_request_announce(s);	/* relay: tell the other peers */
+	if (rc < 0) {
+		s->c.store_errors++;
+		mf_err("sync: store error applying %s from peer %s: %s", origin, sy_sess_name(ss), err);
+		sy_pull_stop(ss);
+		sy_block_origin(s, ss, origin, 2000);
+		return;
+	}
+	if (rc == 1) {
+		batch_rejected(s, ss, origin, &res, err);
+		return;
+	}
+	vv = mf_store_vv(s->node->store, origin, NULL);
+	/* The last block's end, as the store read it when verifying: the
+	 * header is not decoded again here. */
+	if (b->n_blocks > 0 && res.last_seq > ss->pull_pos)
+		ss->pull_pos = res.last_seq;
+	if (b->complete_to > ss->pull_complete_to)
+		ss->pull_complete_to = b->complete_to;
+	if (b->complete_to > ss->pull_target)
+		ss->pull_target = b->complete_to;
+	if (vv >= b->complete_to && batch_withheld(s, ss, origin, b->complete_to))
+		return;
+	if (b->end) {
+		if (vv < b->complete_to) {
+			/* The sender ended short of what it claimed. */
+			sy_block_origin(s, ss, origin, 2000);
+		}
+		mf_debug("sync: stream of %s from peer %s complete to %llu", origin, sy_sess_name(ss),
+			 (unsigned long long)vv);
+		sy_pull_stop(ss);
+		sy_pull_next(s, ss);
+		sy_recovery_check(s);
+	} else {
+		send_credit(s, ss, origin, 1);
+	}
+}

@@ -1,0 +1,294 @@
+/*
+ * sync_serve.c — serving: a peer's wants (origin, after, credit) become
+ * batches of blocks with their current versions, read from the store up to
+ * what this node can prove complete (mf_store_servable), one batch per
+ * credit, round robin over streams.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "kinds.h"
+#include "log.h"
+#include "proto/records.pb-c.h"
+#include "proto/wire.pb-c.h"
+#include "record.h"
+#include "store.h"
+#include "sync.h"
+#include "sync_int.h"
+#include "util.h"
+#include "zap.h"
+
+static int
+collect_vv(void *arg, const char *origin, uint64_t seq)
+{
+	vv_collect *vc = arg;
+
+	(void)seq;
+	if (vc->n >= VV_MAX)
+		return 1;
+	if (vc->n == vc->cap) {
+		size_t nc = vc->cap ? vc->cap * 2 : 16;
+		vc->ents = mf_xrealloc(vc->ents, nc * sizeof(*vc->ents));
+		vc->ptrs = mf_xrealloc(vc->ptrs, nc * sizeof(*vc->ptrs));
+		vc->origins = mf_xrealloc(vc->origins, nc * sizeof(*vc->origins));
+		vc->cap = nc;
+	}
+	mf_strlcpy(vc->origins[vc->n], origin, MF_REGION_MAX);
+	vc->n++;
+	return 0;
+}
+
+/* Our servable vector as wire entries (free with vv_collect_free). */
+void
+sy_vv_build(mf_sync *s, vv_collect *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	vc->s = s;
+	mf_store_vv_each(s->node->store, collect_vv, vc);
+	for (size_t i = 0; i < vc->n; i++) {
+		mentorfed__wire__vv_entry__init(&vc->ents[i]);
+		vc->ents[i].origin = vc->origins[i];
+		vc->ents[i].seq = mf_store_servable(s->node->store, vc->origins[i]);
+	}
+	for (size_t i = 0; i < vc->n; i++)
+		vc->ptrs[i] = &vc->ents[i];
+}
+
+void
+sy_vv_collect_free(vv_collect *vc)
+{
+	free(vc->ents);
+	free(vc->ptrs);
+	free(vc->origins);
+}
+
+/* ---------------------------------------------------------------- serving */
+
+typedef struct batch_build {
+	mf_sync *s;
+	const char *origin;
+	uint64_t limit_seq;	/* serve blocks up to here */
+	Mentorfed__Wire__BlockOnWire *bw;
+	Mentorfed__Wire__BlockOnWire **bp;
+	size_t n;
+	size_t bytes;
+	uint64_t first_seq, last_seq;
+	/* versions of the block being filled */
+	ProtobufCBinaryData *vers;
+	size_t nv, capv;
+} batch_build;
+
+static int
+collect_version(void *arg, uint64_t seq, const uint8_t *v, size_t len)
+{
+	batch_build *b = arg;
+	uint8_t *copy;
+
+	(void)seq;
+	if (b->nv == b->capv) {
+		size_t nc = b->capv ? b->capv * 2 : 64;
+		b->vers = mf_xrealloc(b->vers, nc * sizeof(*b->vers));
+		b->capv = nc;
+	}
+	copy = mf_xmalloc(len ? len : 1);
+	memcpy(copy, v, len);
+	b->vers[b->nv].data = copy;
+	b->vers[b->nv].len = len;
+	b->nv++;
+	b->bytes += len + 4;
+	return 0;
+}
+
+static int
+collect_block(void *arg, const uint8_t *header, size_t header_len, const uint8_t *sig,
+	      uint64_t first_seq, uint64_t last_seq)
+{
+	batch_build *b = arg;
+	Mentorfed__Wire__BlockOnWire *w;
+
+	if (last_seq > b->limit_seq || b->n >= BATCH_MAX_BLOCKS ||
+	    (b->n > 0 && b->bytes >= BATCH_TARGET_BYTES))
+		return 1;
+	w = &b->bw[b->n];
+	mentorfed__wire__block_on_wire__init(w);
+	w->header.data = mf_xmalloc(header_len ? header_len : 1);
+	w->signature.data = mf_xmalloc(MF_SIG_LEN);
+	memcpy(w->header.data, header, header_len);
+	w->header.len = header_len;
+	memcpy(w->signature.data, sig, MF_SIG_LEN);
+	w->signature.len = MF_SIG_LEN;
+	b->nv = 0;
+	b->vers = NULL;
+	b->capv = 0;
+	if (mf_store_versions_in(b->s->node->store, b->origin, first_seq, last_seq,
+				 collect_version, b) < 0) {
+		for (size_t i = 0; i < b->nv; i++)
+			free(b->vers[i].data);
+		free(b->vers);
+		free(w->header.data);
+		free(w->signature.data);
+		return 1;
+	}
+	w->versions = b->vers;
+	w->n_versions = b->nv;
+	b->bytes += header_len + MF_SIG_LEN + 16;
+	b->bp[b->n] = w;
+	if (b->n == 0)
+		b->first_seq = first_seq;
+	b->last_seq = last_seq;
+	b->n++;
+	sy_keepalive(b->s);	/* building a large batch takes a while */
+	return 0;
+}
+
+static void
+batch_free(batch_build *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < b->bw[i].n_versions; j++)
+			free(b->bw[i].versions[j].data);
+		free(b->bw[i].versions);
+		free(b->bw[i].header.data);
+		free(b->bw[i].signature.data);
+	}
+	free(b->bw);
+	free(b->bp);
+}
+
+/* Send the next batch of stream st; 1 when the stream is over, 0 when it
+ * goes on, -1 when the send would block (retry later). */
+static int
+serve_step(mf_sync *s, session *ss, serve_stream *st)
+{
+	Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
+	Mentorfed__Wire__Batch bm = MENTORFED__WIRE__BATCH__INIT;
+	batch_build b;
+	uint64_t safe = mf_store_servable(s->node->store, st->origin);
+	int rc, end;
+
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.origin = st->origin;
+	b.limit_seq = safe;
+	b.bw = mf_xcalloc(BATCH_MAX_BLOCKS, sizeof(*b.bw));
+	b.bp = mf_xcalloc(BATCH_MAX_BLOCKS, sizeof(*b.bp));
+	if (st->after < safe)
+		mf_store_blocks_after(s->node->store, st->origin, st->after, BATCH_MAX_BLOCKS,
+				      collect_block, &b);
+	bm.origin = st->origin;
+	bm.after = b.n > 0 && b.first_seq <= st->after ? b.first_seq - 1 : st->after;
+	bm.n_blocks = b.n;
+	bm.blocks = b.bp;
+	bm.complete_to = safe;
+	end = (b.n > 0 ? b.last_seq : st->after) >= safe;
+	if (b.n == 0 && st->after < safe)
+		end = 1;	/* nothing servable although behind: should not happen */
+	bm.end = end;
+	f.msg_case = MENTORFED__WIRE__FRAME__MSG_BATCH;
+	f.batch = &bm;
+	rc = sy_sess_send(s, ss, &f);
+	if (rc == 0) {
+		s->c.batches_tx++;
+		s->c.blocks_sent += b.n;
+		for (size_t i = 0; i < b.n; i++)
+			s->c.versions_sent += b.bw[i].n_versions;
+		if (b.n > 0)
+			st->after = b.last_seq;
+		st->credit--;
+	}
+	batch_free(&b);
+	if (rc != 0)
+		return -1;
+	return end;
+}
+
+/* Serve one batch on each stream of ss that has credit.  1 when more
+ * serving work is pending. */
+static int
+serve_session(mf_sync *s, session *ss)
+{
+	int more = 0;
+
+	for (size_t i = 0; i < ss->n_st;) {
+		serve_stream *st = &ss->st[i];
+		int r;
+
+		if (st->credit == 0 || ss->dead || !sy_sess_ready(ss)) {
+			i++;
+			continue;
+		}
+		r = serve_step(s, ss, st);
+		if (r == 1) {
+			ss->st[i] = ss->st[--ss->n_st];
+			continue;
+		}
+		if (r == 0 && st->credit > 0)
+			more = 1;
+		i++;
+	}
+	return more;
+}
+
+int
+sy_serve_all(mf_sync *s)
+{
+	int more = 0;
+
+	/* No list of sessions with a fixed size: any number of peers. */
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].out)
+			more |= serve_session(s, s->peers[i].out);
+	for (size_t i = 0; i < s->n_in; i++)
+		more |= serve_session(s, s->in[i]);
+	return more;
+}
+
+void
+sy_on_want(mf_sync *s, session *ss, const char *origin, uint64_t after, uint32_t credit)
+{
+	size_t i;
+
+	if (!sy_region_ok(origin)) {
+		s->c.malformed++;
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, NULL,
+			   "want: origin is not a region code");
+		return;
+	}
+	if (credit == 0)
+		credit = 1;
+	if (credit > CREDIT_MAX)
+		credit = CREDIT_MAX;
+	for (i = 0; i < ss->n_st; i++)
+		if (strcmp(ss->st[i].origin, origin) == 0)
+			break;
+	if (i == ss->n_st) {
+		if (ss->n_st == STREAMS_MAX) {
+			sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+				   "too many streams at once (limit %d)", STREAMS_MAX);
+			return;
+		}
+		ss->n_st++;
+	}
+	mf_strlcpy(ss->st[i].origin, origin, sizeof(ss->st[i].origin));
+	ss->st[i].after = after;
+	ss->st[i].credit = credit;
+}
+
+void
+sy_on_credit(mf_sync *s, session *ss, const char *origin, uint32_t credit)
+{
+	for (size_t i = 0; i < ss->n_st; i++)
+		if (strcmp(ss->st[i].origin, origin) == 0) {
+			uint64_t c = (uint64_t)ss->st[i].credit + credit;
+			ss->st[i].credit = c > CREDIT_MAX ? CREDIT_MAX : (uint32_t)c;
+			return;
+		}
+	s->c.unexpected++;
+}
