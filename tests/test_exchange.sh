@@ -3,9 +3,12 @@
 # on loopback: mentor search, a mentoring pair across regions, an
 # interregional internship, and the over-subscription case where
 # applications from two regions are written while the nodes are
-# partitioned.  Checks the state on both nodes.
+# partitioned.  Checks the state on both nodes.  Then the command table
+# itself: an unknown command, a missing required field, the exchange's
+# bounds, and a write announced to the connected peer with no other
+# trigger.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 29
+plan 38
 
 TOM="$T_TMP/tom"; CHE="$T_TMP/che"
 "$MF" -d "$TOM" init --region RU-TOM --listen "tcp://127.0.0.1:$(free_port)" >/dev/null
@@ -18,6 +21,52 @@ start_node "$TOM"; ok $? "Tomsk node starts"
 start_node "$CHE"; ok $? "Chelyabinsk node starts"
 
 put_id() { "$MF" -d "$1" put | tail -1; }
+
+# raw DIR JSON...: send each request to the node's control socket as it
+# is, without the client's checks in between, and print one line per
+# reply: "CODE ERROR" ("None None" for a success).  libzmq through ctypes
+# (no python3-zmq needed); REQ socket, linger 0, 5 s receive timeout, and
+# timeout(1) around it all.
+raw() {
+	_dir=$1; shift
+	timeout 15 python3 - "ipc://$_dir/control.sock" "$@" <<'PY'
+import ctypes, ctypes.util, json, sys
+try:
+    z = ctypes.CDLL("libzmq.so.5")
+except OSError:                               # find_library is slow: only if needed
+    z = ctypes.CDLL(ctypes.util.find_library("zmq"))
+z.zmq_ctx_new.restype = ctypes.c_void_p
+z.zmq_socket.restype = ctypes.c_void_p
+z.zmq_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+z.zmq_setsockopt.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+z.zmq_connect.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+z.zmq_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int]
+z.zmq_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+z.zmq_close.argtypes = [ctypes.c_void_p]
+z.zmq_ctx_term.argtypes = [ctypes.c_void_p]
+ctx = z.zmq_ctx_new()
+s = z.zmq_socket(ctx, 3)                      # ZMQ_REQ
+for opt, val in ((17, 0), (27, 5000)):        # ZMQ_LINGER, ZMQ_RCVTIMEO
+    v = ctypes.c_int(val)
+    z.zmq_setsockopt(s, opt, ctypes.byref(v), ctypes.sizeof(v))
+buf = ctypes.create_string_buffer(1 << 20)
+ok = z.zmq_connect(s, sys.argv[1].encode()) == 0
+for arg in sys.argv[2:]:
+    req = arg.encode()
+    n = -1
+    if ok and z.zmq_send(s, req, len(req), 0) == len(req):
+        n = z.zmq_recv(s, buf, len(buf), 0)
+    if n < 0:
+        print("no reply")
+        ok = False
+        continue
+    r = json.loads(buf.raw[:min(n, len(buf))].decode())
+    print(r.get("code"), r.get("error"))
+z.zmq_close(s)
+z.zmq_ctx_term(ctx)
+PY
+}
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))' "$1"; }
 
 # wait until both nodes hold the same records (or give up after ~15 s)
 converge() {
@@ -112,4 +161,38 @@ d={x["region"]:x for x in json.load(open(sys.argv[1]))}
 t,c=d["RU-TOM"],d["RU-CHE"]
 print(t["schools"],t["league_members"],t["cards"],t["offers"],t["applications"],c["schools"],c["cards"],c["pairs"],c["applications"])' "$T_TMP/ov.json")
 is "$r" "2 1 2 1 1 2 1 1 1" "the overview counts each region's records"
+
+# -- the command table, with requests the client would never send
+raw "$TOM" '{"cmd":"no_such_command"}' '{"cmd":"get"}' \
+	"{\"cmd\":\"offer\",\"host\":\"$A\",\"from\":\"2025-05-01\",\"to\":\"2025-05-31\",\"places\":2}" \
+	"{\"cmd\":\"apply\",\"offer\":\"$O\",\"school\":\"$C\",\"participants\":4294967295}" \
+	> "$T_TMP/raw.out"
+like "$(sed -n 1p "$T_TMP/raw.out")" "^64 unknown command 'no_such_command' \(known: .*apply.*mentor_find.*put.*stop" \
+	"an unknown command: EX_USAGE with the list of known ones"
+like "$(sed -n 2p "$T_TMP/raw.out")" "^64 get: id missing" \
+	"a missing required field: EX_USAGE naming the field"
+like "$(sed -n 3p "$T_TMP/raw.out")" "^64 offer: title missing" \
+	"the table checks every required field of a write before it runs"
+like "$(sed -n 4p "$T_TMP/raw.out")" "^65 participants: 4294967295 is more than the limit of 100000" \
+	"participants above the bound: EX_DATAERR naming the field"
+
+# -- a write is announced: it reaches the connected peer with no other trigger
+O2=$("$MF" -d "$TOM" internship offer --host "$A" --title "Стажировка: Здоровье" --direction health --month 2025-05 --places 2 --open | awk '{print $2}')
+got=1
+for _ in $(seq 1 100); do
+	"$MF" -d "$CHE" get "$O2" >/dev/null 2>&1 && { got=0; break; }
+	sleep 0.05
+done
+ok $got "a new offer reaches the other node within 5 s (announced after the write command)"
+
+# -- sums in 64 bits: another region's application may carry any uint32;
+# 1 place taken + 4294967295 must not wrap into "fits in 2"
+AB=$("$MF" -d "$TOM" internship apply "$O2" --school "$B" --participants 1 | awk '{print $2}')
+"$MF" -d "$TOM" internship accept "$AB" >/dev/null; ok $? "one of two places accepted"
+HUGE=$(echo "{\"kind\":\"internship_application\",\"key\":\"huge\",\"body\":{\"offer_id\":\"$O2\",\"applicant_school_id\":\"$C\",\"participants\":4294967295}}" | put_id "$CHE")
+converge; ok $? "an application for 4294967295 participants arrives from the other region"
+"$MF" -d "$TOM" internship accept "$HUGE" > "$T_TMP/huge.out" 2>&1
+is $? 65 "it cannot be accepted over a 2-place offer (no 32-bit wrap)"
+left=$("$MF" -d "$CHE" --json internship list --month 2025-05 | python3 -c 'import json,sys; print([o["places_left"] for o in json.load(sys.stdin)])')
+is "$left" "[1]" "the offer still has 1 of its 2 places left"
 done_testing

@@ -1,5 +1,11 @@
 /*
  * records.c — the records layer: check, seal and store local writes.
+ *
+ * mf_records_put runs in two phases.  The checks come first, one function
+ * per family (shape, kind, ownership, tombstone, id, body), each returning NULL or an
+ * error reply; the next checks (dates, references, lifecycles) go there
+ * too.  Only when every record passed are they sealed and stored, in one
+ * transaction, by the store.
  */
 #include "config.h"
 
@@ -15,17 +21,24 @@
 #include "store.h"
 #include "util.h"
 
-json_t *
-mf_records_put(mf_node *node, json_t *records)
+/* One record of a put while it is checked. */
+typedef struct rec_in {
+	size_t n;		/* 1-based, for messages */
+	const char *kind;	/* borrowed from the request */
+	char *id;
+	int deleted;
+	uint8_t *body;
+	size_t body_len;
+} rec_in;
+
+/* ---------------------------------------------------------------- checks */
+
+/* The put as a whole: an array of at most MF_PUT_MAX_RECORDS, and a node
+ * that accepts local writes now. */
+static json_t *
+check_batch(const mf_node *node, json_t *records)
 {
-	const char *region = node->cfg->region;
 	size_t n = json_array_size(records);
-	mf_put *puts = NULL;
-	char **ids = NULL;
-	uint8_t **bodies = NULL;
-	mf_commit_result res;
-	json_t *reply = NULL, *idlist;
-	char err[1024];
 
 	if (!json_is_array(records))
 		return mf_reply_error(EX_DATAERR, "records: expected an array");
@@ -34,124 +47,186 @@ mf_records_put(mf_node *node, json_t *records)
 				      MF_PUT_MAX_RECORDS);
 	if (node->writes_refused[0])
 		return mf_reply_error(EX_TEMPFAIL, "%s", node->writes_refused);
-	puts = calloc(n ? n : 1, sizeof(*puts));
-	ids = calloc(n ? n : 1, sizeof(*ids));
-	bodies = calloc(n ? n : 1, sizeof(*bodies));
-	if (puts == NULL || ids == NULL || bodies == NULL) {
-		reply = mf_reply_error(EX_OSERR, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_array_get(records, i), *body, *v;
-		const char *kind, *id = NULL, *key = NULL, *origin = NULL, *k;
-		int deleted = 0;
-		json_t *tmp;
+	return NULL;
+}
 
-		if (!json_is_object(r)) {
-			reply = mf_reply_error(EX_DATAERR, "record %zu: expected an object", i + 1);
-			goto idx;
-		}
-		json_object_foreach(r, k, tmp) {
-			if (strcmp(k, "kind") && strcmp(k, "id") && strcmp(k, "key") &&
-			    strcmp(k, "body") && strcmp(k, "deleted") && strcmp(k, "origin") &&
-			    strcmp(k, "seq") && strcmp(k, "hlc") && strcmp(k, "hash")) {
-				reply = mf_reply_error(EX_DATAERR,
-						       "record %zu: unknown field '%s' (expected kind, id or key, body, deleted)",
-						       i + 1, k);
-				goto idx;
-			}
-		}
-		kind = json_string_value(json_object_get(r, "kind"));
-		if (kind == NULL || mf_kind_descriptor(kind) == NULL) {
-			reply = mf_reply_error(EX_DATAERR, "record %zu: %s kind%s%s%s", i + 1,
-					       kind ? "unknown" : "missing", kind ? " '" : "",
-					       kind ? kind : "", kind ? "'" : "");
-			goto idx;
-		}
-		if ((v = json_object_get(r, "origin")) != NULL &&
-		    (origin = json_string_value(v)) != NULL && strcmp(origin, region) != 0) {
-			reply = mf_reply_error(EX_DATAERR,
-					       "record %zu: origin %s is another region; this node writes only %s's records",
-					       i + 1, origin, region);
-			goto idx;
-		}
-		if ((v = json_object_get(r, "deleted")) != NULL && !json_is_boolean(v)) {
-			reply = mf_reply_error(EX_DATAERR, "record %zu: deleted: expected true or false", i + 1);
-			goto idx;
-		}
-		deleted = json_is_true(v);
-		id = json_string_value(json_object_get(r, "id"));
-		key = json_string_value(json_object_get(r, "key"));
-		if (id != NULL) {
-			const char *colon = strchr(id, ':');
-			if (colon != NULL && ((size_t)(colon - id) != strlen(region) ||
-					      strncmp(id, region, strlen(region)) != 0)) {
-				reply = mf_reply_error(EX_DATAERR,
-						       "record %zu: id %s belongs to another region; this node writes only %s's records",
-						       i + 1, id, region);
-				goto idx;
-			}
-			if (mf_id_check(id, region, kind) != 0) {
-				reply = mf_reply_error(EX_DATAERR,
-						       "record %zu: id '%s' is not of the form %s:%s:KEY (KEY: 1-64 of A-Z a-z 0-9 . _ -)",
-						       i + 1, id, region, kind);
-				goto idx;
-			}
-			ids[i] = strdup(id);
-		} else if (key != NULL && *key) {
-			char buf[MF_ID_MAX];
-			mf_make_id(region, kind, key, buf);
-			ids[i] = strdup(buf);
-		} else {
-			reply = mf_reply_error(EX_DATAERR, "record %zu: needs an id or a key", i + 1);
-			goto idx;
-		}
-		body = json_object_get(r, "body");
-		if (!deleted) {
-			if (body == NULL) {
-				reply = mf_reply_error(EX_DATAERR, "record %zu (%s): body is missing",
-						       i + 1, ids[i]);
-				goto idx;
-			}
-			if (mf_json_to_body(body, kind, &bodies[i], &puts[i].body_len, err,
-					    sizeof(err)) != 0) {
-				reply = mf_reply_error(EX_DATAERR, "record %zu (%s): %s", i + 1, ids[i],
-						       err);
-				goto idx;
-			}
-		}
-		puts[i].id = ids[i];
-		puts[i].kind = kind;
-		puts[i].deleted = deleted;
-		puts[i].body = bodies[i];
-		continue;
-idx:
-		json_object_set_new(reply, "index", json_integer((json_int_t)i));
-		goto out;
+/* Shape: an object with known fields only.  The stored fields (origin,
+ * seq, hlc, hash) are accepted so that `export` output goes back in. */
+static json_t *
+check_shape(json_t *r, const rec_in *in)
+{
+	static const char *const known[] = { "kind", "id", "key", "body", "deleted",
+					     "origin", "seq", "hlc", "hash", NULL };
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(r))
+		return mf_reply_error(EX_DATAERR, "record %zu: expected an object", in->n);
+	json_object_foreach(r, k, v) {
+		int ok = 0;
+		for (int i = 0; known[i] && !ok; i++)
+			ok = strcmp(k, known[i]) == 0;
+		if (!ok)
+			return mf_reply_error(EX_DATAERR,
+					      "record %zu: unknown field '%s' (expected kind, id or key, body, deleted)",
+					      in->n, k);
 	}
-	if (mf_store_commit_local(node->store, node->key, puts, n, &res, err,
-				  sizeof(err)) != 0) {
-		reply = mf_reply_error(EX_DATAERR, "%s", err);
-		goto out;
+	return NULL;
+}
+
+/* Kind: one of the glossary's. */
+static json_t *
+check_kind(json_t *r, rec_in *in)
+{
+	const char *kind = json_string_value(json_object_get(r, "kind"));
+
+	if (kind == NULL)
+		return mf_reply_error(EX_DATAERR, "record %zu: missing kind", in->n);
+	if (mf_kind_descriptor(kind) == NULL)
+		return mf_reply_error(EX_DATAERR, "record %zu: unknown kind '%s'", in->n, kind);
+	in->kind = kind;
+	return NULL;
+}
+
+/* Ownership: this node writes only its own region's records. */
+static json_t *
+check_origin(json_t *r, const char *region, const rec_in *in)
+{
+	const char *origin = json_string_value(json_object_get(r, "origin"));
+
+	if (origin != NULL && strcmp(origin, region) != 0)
+		return mf_reply_error(EX_DATAERR,
+				      "record %zu: origin %s is another region; this node writes only %s's records",
+				      in->n, origin, region);
+	return NULL;
+}
+
+/* A version or a tombstone. */
+static json_t *
+check_deleted(json_t *r, rec_in *in)
+{
+	json_t *v = json_object_get(r, "deleted");
+
+	if (v != NULL && !json_is_boolean(v))
+		return mf_reply_error(EX_DATAERR, "record %zu: deleted: expected true or false", in->n);
+	in->deleted = json_is_true(v);
+	return NULL;
+}
+
+/* Id: given (of this region and kind), or derived from the key. */
+static json_t *
+check_id(json_t *r, const char *region, rec_in *in)
+{
+	const char *id = json_string_value(json_object_get(r, "id"));
+	const char *key = json_string_value(json_object_get(r, "key"));
+	char buf[MF_ID_MAX];
+
+	if (id != NULL) {
+		const char *colon = strchr(id, ':');
+		if (colon != NULL && ((size_t)(colon - id) != strlen(region) ||
+				      strncmp(id, region, strlen(region)) != 0))
+			return mf_reply_error(EX_DATAERR,
+					      "record %zu: id %s belongs to another region; this node writes only %s's records",
+					      in->n, id, region);
+		if (mf_id_check(id, region, in->kind) != 0)
+			return mf_reply_error(EX_DATAERR,
+					      "record %zu: id '%s' is not of the form %s:%s:KEY (KEY: 1-64 of A-Z a-z 0-9 . _ -)",
+					      in->n, id, region, in->kind);
+		in->id = mf_xstrdup(id);
+	} else if (key != NULL && *key) {
+		mf_make_id(region, in->kind, key, buf);
+		in->id = mf_xstrdup(buf);
+	} else {
+		return mf_reply_error(EX_DATAERR, "record %zu: needs an id or a key", in->n);
 	}
+	return NULL;
+}
+
+/* Body: present unless deleted, and valid for its kind (encoded here). */
+static json_t *
+check_body(json_t *r, rec_in *in)
+{
+	json_t *body = json_object_get(r, "body");
+	char err[1024];
+
+	if (in->deleted)
+		return NULL;
+	if (body == NULL)
+		return mf_reply_error(EX_DATAERR, "record %zu (%s): body is missing", in->n, in->id);
+	if (mf_json_to_body(body, in->kind, &in->body, &in->body_len, err, sizeof(err)) != 0)
+		return mf_reply_error(EX_DATAERR, "record %zu (%s): %s", in->n, in->id, err);
+	return NULL;
+}
+
+/* Every check of one record, in order; NULL or the first error. */
+static json_t *
+check_record(json_t *r, const char *region, rec_in *in)
+{
+	json_t *e;
+
+	if ((e = check_shape(r, in)) != NULL || (e = check_kind(r, in)) != NULL ||
+	    (e = check_origin(r, region, in)) != NULL || (e = check_deleted(r, in)) != NULL ||
+	    (e = check_id(r, region, in)) != NULL || (e = check_body(r, in)) != NULL)
+		return e;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- seal, store */
+
+static json_t *
+commit(mf_node *node, const rec_in *in, size_t n)
+{
+	mf_put *puts = mf_xcalloc(n ? n : 1, sizeof(*puts));
+	mf_commit_result res;
+	json_t *reply, *ids;
+	char err[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		puts[i].id = in[i].id;
+		puts[i].kind = in[i].kind;
+		puts[i].deleted = in[i].deleted;
+		puts[i].body = in[i].body;
+		puts[i].body_len = in[i].body_len;
+	}
+	if (mf_store_commit_local(node->store, node->key, puts, n, &res, err, sizeof(err)) != 0) {
+		free(puts);
+		return mf_reply_error(EX_DATAERR, "%s", err);
+	}
+	free(puts);
 	reply = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "ok", 1, "changed",
 			  (json_int_t)res.changed, "unchanged", (json_int_t)res.unchanged,
 			  "first_seq", (json_int_t)res.first_seq, "last_seq",
 			  (json_int_t)res.last_seq, "blocks", (json_int_t)res.blocks);
 	if (n <= 1000) {
-		idlist = json_array();
+		ids = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(idlist, json_string(ids[i]));
-		json_object_set_new(reply, "ids", idlist);
+			json_array_append_new(ids, json_string(in[i].id));
+		json_object_set_new(reply, "ids", ids);
 	}
-out:
-	for (size_t i = 0; ids && bodies && i < n; i++) {
-		free(ids[i]);
-		free(bodies[i]);
-	}
-	free(ids);
-	free(bodies);
-	free(puts);
 	return reply;
 }
 
+json_t *
+mf_records_put(mf_node *node, json_t *records)
+{
+	size_t n = json_array_size(records);
+	rec_in *in;
+	json_t *reply = NULL;
+
+	if ((reply = check_batch(node, records)) != NULL)
+		return reply;
+	in = mf_xcalloc(n ? n : 1, sizeof(*in));
+	for (size_t i = 0; i < n && reply == NULL; i++) {
+		in[i].n = i + 1;
+		if ((reply = check_record(json_array_get(records, i), node->cfg->region, &in[i])) != NULL)
+			json_object_set_new(reply, "index", json_integer((json_int_t)i));
+	}
+	if (reply == NULL)
+		reply = commit(node, in, n);
+	for (size_t i = 0; i < n; i++) {
+		free(in[i].id);
+		free(in[i].body);
+	}
+	free(in);
+	return reply;
+}
