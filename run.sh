@@ -6,10 +6,11 @@
 #                   a two-region federation (Tomsk, Chelyabinsk) on loopback
 #                   that imports the real documents and syncs them
 #   ./run.sh test   install, build, and run the full test suite twice: once
-#                   normally and once under AddressSanitizer + UBSan; ends
-#                   with one line "N passed, N failed"
+#                   normally and once under AddressSanitizer + UBSan, then
+#                   every libFuzzer target briefly; ends with one line
+#                   "N passed, N failed" (tests and fuzz targets)
 #
-# Builds go to _build/ (and _build_asan/); nothing is written elsewhere
+# Builds go to _build/ (and _build_asan/, _build_fuzz/); nothing is written elsewhere
 # except the packages installed.
 set -eu
 cd "$(dirname "$0")"
@@ -19,7 +20,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev
 libjansson-dev libinih-dev check python3 python3-zmq python3-protobuf
-protobuf-compiler python3-cryptography iproute2 procps libseccomp-dev"
+protobuf-compiler python3-cryptography iproute2 procps libseccomp-dev
+clang-14 libclang-rt-14-dev faketime"
 
 install_packages() {
 	missing=""
@@ -74,9 +76,17 @@ test)
 		echo "---- ${f%.trs}.log"
 		tail -40 "${f%.trs}.log"
 	done
+	echo "== fuzzing every target briefly (tests/fuzz/run_quick.sh, doc/FUZZING.md)"
+	fr=0
+	JOBS=$JOBS sh tests/fuzz/run_quick.sh _build_fuzz >_build_fuzz.out 2>&1 || fr=$?
+	grep -E '^(ok|FAIL|SKIP|   )' _build_fuzz.out | sed 's/^/   /' || true
+	[ "$fr" -eq 0 ] || { rc=1; tail -20 _build_fuzz.out; }
+	fz_ok=$(grep -c '^ok ' _build_fuzz.out || true)
+	fz_fail=$(grep -c '^FAIL' _build_fuzz.out || true)
+	[ "$fr" -eq 0 ] || [ "$fz_fail" -gt 0 ] || fz_fail=1
 	set -- $(count_results _build _build_asan)
-	echo "$1 passed, $2 failed"
-	[ "$2" -eq 0 ] && [ "$rc" -eq 0 ]
+	echo "$(($1 + fz_ok)) passed, $(($2 + fz_fail)) failed"
+	[ "$2" -eq 0 ] && [ "$fz_fail" -eq 0 ] && [ "$rc" -eq 0 ]
 	;;
 *)
 	echo "usage: ./run.sh demo | ./run.sh test" >&2

@@ -15,8 +15,10 @@
 #include "log.h"
 #include "records.h"
 #include "reply.h"
+#include "scrub.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_recover.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- reads */
@@ -92,7 +94,9 @@ mf_cmd_status(mf_daemon *d, json_t *req)
 	json_object_set_new(r, "by_kind", kinds);
 	json_object_set_new(r, "version_vector", vv);
 	json_object_set_new(r, "forks", json_integer(mf_store_forks(s, NULL)));
+	json_object_set_new(r, "integrity", mf_scrub_status(d));
 	if (d->sync) {
+		json_object_set_new(r, "own_chain", mf_sync_own_state(d->sync));
 		json_object_set_new(r, "sync", mf_sync_status(d->sync));
 		json_object_set_new(r, "recovering", json_boolean(mf_sync_recovering(d->sync)));
 	}

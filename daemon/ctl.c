@@ -1,7 +1,8 @@
 /*
  * ctl.c — the control socket: bind it owner-only, read each request, hand
- * it to the command table (mf_ctl_dispatch, ctl_table.c) and send the
- * reply and any payload frame back.
+ * it to the command table (mf_ctl_dispatch, ctl_table.c) after its
+ * arguments were checked (mf_check_request, records/check_args.c), and
+ * send the reply and any payload frame back.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "checks.h"
 #include "ctl.h"
 #include "reply.h"
 #include "util.h"
@@ -92,7 +94,10 @@ mf_ctl_handle(mf_daemon *d)
 		zmq_msg_close(&part);
 		if (req == NULL)
 			rep = mf_reply_error(EX_DATAERR, "request is not JSON: %s", bad ? "truncated" : je.text);
-		else
+		else if ((rep = mf_check_request(d->node, req)) == NULL)
+			/* the arguments were read (dates, months, regions,
+			 * schools) and normalised by the records layer first:
+			 * whichever client sent them, they mean the same */
 			rep = mf_ctl_dispatch(d, req, &payload, &plen);
 		json_decref(req);
 		out = json_dumps(rep, JSON_COMPACT);

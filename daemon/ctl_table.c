@@ -15,12 +15,14 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd_backup.h"
 #include "cmd_records.h"
 #include "ctl.h"
 #include "ctl_plugins.h"
 #include "exchange.h"
 #include "log.h"
 #include "reply.h"
+#include "scrub.h"
 #include "store.h"
 #include "sync.h"
 
@@ -52,11 +54,14 @@ EXCHANGE_CMD(overview)
  * first lookup).  A new command is one line here. */
 static const mf_command commands[] = {
 	{ "apply", cmd_apply, W, { "offer", "school" } },
+	{ "backup", mf_cmd_backup, 0, { "path" } },
 	{ "decide", cmd_decide, W, { "offer" } },
 	{ "decide_one", cmd_decide_one, W, { "application" } },
 	{ "delete", mf_cmd_delete, W, { "id" } },
 	{ "digest", mf_cmd_digest, 0, { NULL } },
+	{ "digest_recompute", mf_cmd_digest_recompute, 0, { NULL } },
 	{ "export", mf_cmd_export, P, { NULL } },
+	{ "fork", mf_cmd_fork, 0, { "action" } },
 	{ "get", mf_cmd_get, 0, { "id" } },
 	{ "import", mf_cmd_import, W, { "path" } },
 	{ "list", mf_cmd_list, 0, { NULL } },
@@ -76,6 +81,7 @@ static const mf_command commands[] = {
 	{ "roadmap", mf_cmd_roadmap, 0, { "region" } },
 	{ "status", mf_cmd_status, 0, { NULL } },
 	{ "stop", mf_cmd_stop, 0, { NULL } },
+	{ "verify", mf_cmd_verify, 0, { NULL } },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -7,3 +7,7 @@ mentorfedd_SOURCES = daemon/mentorfedd.c daemon/ctl.c daemon/ctl.h \
 mentorfedd_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS) $(ZMQ_CFLAGS)
 mentorfedd_LDADD = libmfexchange.la libmfsync.la libmfrecords.la libmfcore.la \
 	$(CORE_LIBS) $(ZMQ_LIBS)
+# backup, fork show/adopt (issue 12)
+mentorfedd_SOURCES += daemon/cmd_backup.c daemon/cmd_backup.h
+# rot and corruption: the background check, verify, digest --recompute (issue 12)
+mentorfedd_SOURCES += daemon/scrub.c daemon/scrub.h

@@ -24,6 +24,7 @@
 #include "ctl_plugins.h"
 #include "log.h"
 #include "node.h"
+#include "scrub.h"
 #include "sync.h"
 #include "util.h"
 
@@ -197,7 +198,7 @@ static int
 poll_once(mf_daemon *d, zmq_pollitem_t **items, int *cap)
 {
 	int need = 1 + mf_sync_pollitems_max(d->sync), ns;
-	long timeout;
+	long timeout, st;
 
 	if (need > *cap) {
 		*items = mf_xrealloc(*items, (size_t)need * sizeof(**items));
@@ -209,6 +210,9 @@ poll_once(mf_daemon *d, zmq_pollitem_t **items, int *cap)
 	(*items)[0].revents = 0;
 	ns = mf_sync_pollitems(d->sync, *items + 1, *cap - 1);
 	timeout = mf_sync_tick(d->sync, mf_mono_ms());
+	/* damage acted on and a slice of the background check (scrub.c) */
+	if ((st = mf_scrub_tick(d, mf_mono_ms())) >= 0 && (timeout < 0 || st < timeout))
+		timeout = st;
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
 	if (zmq_poll(*items, 1 + ns, timeout) < 0)

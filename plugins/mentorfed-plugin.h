@@ -175,6 +175,19 @@ struct mf_host_api {
 	/* The host's generic roadmap model (doc/PLUGIN.md §3): a region model
 	 * that differs only in some cases calls it for the rest. */
 	enum mf_item_status (*generic_status)(const mf_item_view *item, mf_date at);
+
+	/* Added after generic_status (check MF_HOST_HAS(host, expect)).
+	 * Completeness (doc/PLUGIN.md, "Complete documents"): the document
+	 * itself states how much it holds — a declared total, a numbering that
+	 * must end where a later part begins, the annexes its text names.  The
+	 * importer passes that on: exactly `count` records of `kind` must have
+	 * been emitted when the import ends, else the host refuses the
+	 * document at `line` (where the document states it) and nothing is
+	 * stored.  `what` says in words what the document states («приложение
+	 * № 2: школы 1–12»).  Several calls for one kind must agree.  Returns
+	 * 0, or -1 (reported against the plugin) for a bad call. */
+	int (*expect)(mf_import *imp, unsigned line, const char *kind, unsigned count,
+		      const char *what);
 };
 
 /* One data format a plugin reads. */
@@ -205,6 +218,15 @@ struct mf_plugin {
 	enum mf_item_status (*item_status)(const mf_item_view *item, mf_date at);
 	/* Called before unload; may be NULL. */
 	void (*shutdown)(void);
+
+	/* Added after shutdown (the host checks MF_PLUGIN_HAS(plugin,
+	 * complete)).  What makes a document of each format complete, in
+	 * words, one entry per element of `formats` (NULL entry: the format
+	 * has no such signal); shown by `plugin list` so a methodologist can
+	 * tell which documents are checked and how.  The checks themselves are
+	 * the importer's: host->expect and host->error at the line where the
+	 * document is cut.  NULL: no format says. */
+	const char *const *complete;
 };
 
 typedef const struct mf_plugin *(*mf_plugin_entry_fn)(const struct mf_host_api *host,

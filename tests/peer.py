@@ -10,6 +10,10 @@ It plays a region node ("RU-EVL" by default) that misbehaves on request:
   peer.py serve DIR --scenario S [--timeout T]
       bind a CURVE ROUTER at the card's endpoint and answer the node that
       connects: Hello, then the scenario's Batches for every Want.
+      Hostile scenarios (issue 12): beyond (a version stripped and
+      complete_to below the block), oversized (1000 leaves x 9 KiB),
+      spin (announces seq 2, sends only empty end batches; --also DIR
+      serves a second origin honestly).
   peer.py client DIR --connect E --server-key K --scenario S
       connect a DEALER to a node's listener and send the scenario's frames.
 
@@ -109,6 +113,7 @@ def scenario_chain(region, sk, scenario):
     b2 = c.seal([c.version("k4", "Four"), c.version("k1", "One, renamed")])
     # k1's first version (seq 1) is superseded by seq 5: a correct stream
     # sends seq 1's leaf without a version.
+    v1 = b1[2][0]
     b1[2][0] = None
     blocks = [b1, b2]
     if scenario == "forged":
@@ -124,6 +129,20 @@ def scenario_chain(region, sk, scenario):
     elif scenario == "withheld":
         # seq 2 (k2) is still current but is left out of the stream.
         b1[2][1] = None
+    elif scenario == "beyond":
+        # PROTOCOL.md 5: a relay's poisoned stream: the genuine block
+        # 1..3 with seq 3 (still current) stripped and complete_to lowered
+        # to 2, below the block, so that the receiver would not look for
+        # the missing leaf (seq 1 goes with its superseded version).
+        b1[2][0] = v1
+        b1[2][2] = None
+        blocks = [b1]
+    elif scenario == "oversized":
+        # PROTOCOL.md 9: 1000 leaves x 9 KiB of bodies = 9 MB in one
+        # block, over the 8 MiB sealing cap (the frame itself is < 16 MiB).
+        c = Chain(region, sk)
+        vs = [c.version("big%d" % i, "x" * (9 * 1024)) for i in range(1000)]
+        blocks = [c.seal(vs)]
     elif scenario == "nolink":
         c3 = Chain(region, sk)
         c3.seq = 3
@@ -186,6 +205,18 @@ def cmd_serve(a):
     region = k["region"]
     chain, blocks = scenario_chain(region, sk, a.scenario)
     vv = {region: blocks[-1][4]}
+    # What each batch claims as complete_to (PROTOCOL.md 5).
+    complete_to = {region: 2 if a.scenario == "beyond" else blocks[-1][4]}
+    also = None
+    if a.scenario == "spin":
+        # Announce seq 2 of our own origin but never send it (empty end
+        # batches); serve a second origin (--also DIR) honestly.
+        vv = {region: 2}
+        if a.also:
+            ak, ask = load_keys(a.also)
+            _c, ablocks = scenario_chain(ak["region"], ask, "good")
+            also = (ak["region"], ablocks)
+            vv[ak["region"]] = ablocks[-1][4]
     ctx = zmq.Context()
     s = ctx.socket(zmq.ROUTER)
     s.curve_server = True
@@ -214,6 +245,21 @@ def cmd_serve(a):
         elif kind == "want":
             w = f.want
             seen["wants"].append([w.origin, w.after, w.credit])
+            if also and w.origin == also[0]:
+                b = wire_pb2.Batch(origin=also[0], after=w.after, complete_to=also[1][-1][4], end=True)
+                for blk in also[1]:
+                    if blk[4] > w.after:
+                        b.blocks.append(wire_block(blk))
+                s.send_multipart([rid, frame(batch=b)])
+                seen["batches_sent"] += 1
+                continue
+            if a.scenario == "spin" and w.origin == region:
+                # Nothing, ever, and then claim seq 2 again.
+                b = wire_pb2.Batch(origin=region, after=w.after, complete_to=0, end=True)
+                s.send_multipart([rid, frame(batch=b)])
+                s.send_multipart([rid, frame(announce=wire_pb2.Announce(vv=[wire_pb2.VvEntry(origin=region, seq=2)]))])
+                seen["batches_sent"] += 1
+                continue
             if w.origin != region:
                 b = wire_pb2.Batch(origin=w.origin, after=w.after, complete_to=0, end=True)
                 s.send_multipart([rid, frame(batch=b)])
@@ -232,7 +278,7 @@ def cmd_serve(a):
                 fork_sent = True
                 continue
             # One batch with every block after w.after.
-            b = wire_pb2.Batch(origin=region, after=w.after, complete_to=vv[region], end=True)
+            b = wire_pb2.Batch(origin=region, after=w.after, complete_to=complete_to[region], end=True)
             for blk in blocks:
                 if blk[4] > w.after:
                     b.blocks.append(wire_block(blk))
@@ -347,7 +393,9 @@ def main():
     p = sub.add_parser("serve")
     p.add_argument("dir")
     p.add_argument("--scenario", default="good",
-                   choices=["good", "forged", "altered", "withheld", "fork", "nolink", "badversion"])
+                   choices=["good", "forged", "altered", "withheld", "fork", "nolink", "badversion",
+                            "beyond", "oversized", "spin"])
+    p.add_argument("--also", default="", help="spin: keys DIR of a second origin served honestly")
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--until-error", action="store_true")
     p = sub.add_parser("client")

@@ -27,10 +27,10 @@ like "$ID" '^RU-TOM:school:[0-9a-f]{16}$' "put prints the derived id"
 like "$(cat "$T_TMP/get.json")" '"municipality": "г. Томск"' "get returns the body as written"
 like "$(cat "$T_TMP/get.json")" '"seq": 1' "first version has seq 1"
 
-cat > "$T_TMP/recs.jsonl" <<'J'
+cat > "$T_TMP/recs.jsonl" <<J
 {"kind":"roadmap_item","key":"plan-1","body":{"number":"1","title":"Вебинар","timing":{"raw":"Февраль","intervals":[{"from":"2025-02-01","to":"2025-02-28"}]},"lead":"ТОИПКРО"}}
 
-{"kind":"competency_card","key":"card-14","body":{"school_id":"RU-TOM:school:0000000000000001","directions":["knowledge","career_guidance"],"offers":["internship"]}}
+{"kind":"competency_card","key":"card-14","body":{"school_id":"$ID","directions":["knowledge","career_guidance"],"offers":["internship"]}}
 {"kind":"target","key":"t1","body":{"indicator":"доля ОО","value":75,"unit":"%","deadline":"2023-01-01","forms":["teacher_student","student_student"]}}
 J
 "$MF" -d "$N" put "$T_TMP/recs.jsonl" >/dev/null; ok $? "put JSON lines from a file"

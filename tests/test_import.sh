@@ -5,7 +5,7 @@
 # (own region only, atomic, idempotent, one school across documents) and
 # `roadmap` judged by the owner region's model.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 31
+plan 35
 
 # the plugins as built (libtool keeps the loadable objects in .libs)
 P="$T_TMP/plugins"
@@ -79,6 +79,21 @@ like "$?:$(cat "$T_TMP/cp.out")" "^65:.*001-cp1251.txt:[0-9]+: (error: )?invalid
 "$MF" -d "$TOM" import "$T_TMP/nonexistent.txt" >"$T_TMP/ne.out" 2>&1; rc=$?
 like "$rc:$(cat "$T_TMP/ne.out")" "^6[56]:.*nonexistent.txt" "a missing file is named"
 is "$("$MF" -d "$TOM" digest)" "$D1" "no refused or truncated document changed the store"
+
+# -- a re-import that would drop what the earlier import created (issue 11)
+grep -v "^· 50% охват" "$DATA/002_d68d02b4e53f9a5a.txt" > "$T_TMP/002-short.txt"
+"$MF" -d "$TOM" import "$T_TMP/002-short.txt" >"$T_TMP/short.out" 2>&1; rc=$?
+like "$rc:$(tr '\n' ' ' <"$T_TMP/short.out")" "^65:.*письмо от 2022-08-26 № 774.* would remove 1 target \(«охват" \
+	"the letter without its second target: refused, naming the target that would disappear"
+"$MF" -d "$TOM" import --dry-run "$DATA/002_d68d02b4e53f9a5a.txt" >"$T_TMP/dry.out" 2>&1
+like "$(tr '\n' ' ' <"$T_TMP/dry.out")" "nothing was written: +add: nothing +change: nothing +remove: nothing +unchanged: 15" \
+	"--dry-run of the letter as imported: nothing to add, change or remove"
+is "$("$MF" -d "$TOM" digest)" "$D1" "neither changed the store"
+c=$("$MF" -d "$TOM" --json plugin list | python3 -c '
+import json,sys
+f={x["name"]: x.get("complete") for p in json.load(sys.stdin) for x in p["formats"]}
+print(bool(f["tomsk-league-order"]), bool(f["chelyabinsk-garant-roadmap"]), f["tomsk-league-news"])')
+is "$c" "True True None" "plugin list says what makes each format's document complete (none for the news)"
 
 # -- plugin load: bad plugins are refused, the node keeps serving
 for b in badabi noentry incomplete; do

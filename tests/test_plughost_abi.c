@@ -66,7 +66,8 @@ OFF(struct mf_host_api, map_term, 144);
 OFF(struct mf_host_api, date_format, 152);
 OFF(struct mf_host_api, date_cmp, 160);
 OFF(struct mf_host_api, generic_status, 168);
-SIZE(struct mf_host_api, 176);
+OFF(struct mf_host_api, expect, 176);
+SIZE(struct mf_host_api, 184);
 OFF(mf_format, name, 0);
 OFF(mf_format, description, 8);
 OFF(mf_format, probe, 16);
@@ -83,7 +84,8 @@ OFF(struct mf_plugin, n_formats, 56);
 OFF(struct mf_plugin, model, 64);
 OFF(struct mf_plugin, item_status, 72);
 OFF(struct mf_plugin, shutdown, 80);
-SIZE(struct mf_plugin, 88);
+OFF(struct mf_plugin, complete, 88);
+SIZE(struct mf_plugin, 96);
 #endif
 
 int

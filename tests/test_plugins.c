@@ -867,6 +867,103 @@ START_TEST(bad_documents)
 }
 END_TEST
 
+/* A copy of `path` without its lines from..to (1-based, inclusive), and
+ * with `insert` (when not NULL) put before line `at`. */
+static char *
+edit_lines(const char *path, int from, int to, int at, const char *insert, const char *name)
+{
+	size_t len, o = 0, w = 0;
+	char *b = slurp(path, &len), *out = malloc(len + (insert ? strlen(insert) : 0) + 1), *r;
+	int line = 1;
+
+	ck_assert_ptr_nonnull(out);
+	while (o < len) {
+		size_t e = o;
+		while (e < len && b[e] != '\n')
+			e++;
+		if (e < len)
+			e++;
+		if (insert && line == at) {
+			memcpy(out + w, insert, strlen(insert));
+			w += strlen(insert);
+		}
+		if (line < from || line > to) {
+			memcpy(out + w, b + o, e - o);
+			w += e - o;
+		}
+		o = e;
+		line++;
+	}
+	r = tmpfile_with(name, out, w);
+	free(out);
+	free(b);
+	return r;
+}
+
+/*
+ * Complete documents (doc/PLUGIN.md): what each format states about its
+ * own extent is checked, and a document that fails it is refused at the
+ * line where it shows — with nothing returned.
+ */
+START_TEST(complete_documents)
+{
+	mf_plugins *p = node("RU-TOM"), *c = node("RU-CHE");
+	const char *err;
+	char *f, cards[1024];
+	json_t *l, *fm, *recs;
+
+	snprintf(cards, sizeof(cards), "%s/tests/data/cards/tomsk-cards.txt", srcdir());
+
+	/* the Chelyabinsk roadmap cut after item 6 (line 58): the export's
+	 * closing line is missing */
+	f = head_lines(seed("003"), 58, "che6.txt");
+	err = import_fails(c, f, NULL, NULL);
+	ck_assert_msg(strstr(err, "che6.txt:58: ") && strstr(err, "closing line"), "%s", err);
+	/* ...with the closing line put back: a well-formed shorter roadmap (the
+	 * daemon's re-import check is what refuses it against the full one) */
+	f = edit_lines(seed("003"), 59, 145, 0, NULL, "che6closed.txt");
+	recs = import_ok(c, f, NULL, NULL, 0, NULL);
+	ck_assert_int_eq(count_kind(recs, "roadmap_item"), 6);
+	json_decref(recs);
+	/* item 7 (lines 59-64) lost: the numbering jumps */
+	f = edit_lines(seed("003"), 59, 64, 0, NULL, "che-no7.txt");
+	err = import_fails(c, f, NULL, NULL);
+	ck_assert_msg(strstr(err, ":59: ") && strstr(err, "item 8 where item 7 was expected"), "%s",
+		      err);
+	/* section III's row (lines 77-79) lost: its items would land in II */
+	f = edit_lines(seed("003"), 77, 79, 0, NULL, "che-no3.txt");
+	err = import_fails(c, f, NULL, NULL);
+	ck_assert_msg(strstr(err, "section IV where section 3 was expected"), "%s", err);
+	/* the League order without its annex 3 header (line 126): the order's
+	 * text names the annex at line 22 */
+	f = edit_lines(seed("001"), 126, 126, 0, NULL, "order-no-annex3.txt");
+	err = import_fails(p, f, "tomsk", "tomsk-league-order");
+	ck_assert_msg(strstr(err, ":22: ") && strstr(err, "annex № 3"), "%s", err);
+	/* a card file that states more cards than it has: host->expect */
+	f = edit_lines(cards, 0, -1, 5, "Карточек: 4\n", "cards4.txt");
+	err = import_fails(p, f, NULL, NULL);
+	ck_assert_msg(strstr(err, "cards4.txt:5: incomplete document: it states 4 competency_card "
+			       "records («Карточек: 4»), but 3 were read"), "%s", err);
+	f = edit_lines(cards, 0, -1, 5, "Карточек: 3\n", "cards3.txt");
+	recs = import_ok(p, f, NULL, NULL, 0, NULL);
+	ck_assert_int_eq(count_kind(recs, "competency_card"), 3);
+	json_decref(recs);
+	f = edit_lines(cards, 0, -1, 5, "Карточек: три\n", "cardsx.txt");
+	err = import_fails(p, f, NULL, NULL);
+	ck_assert_msg(strstr(err, ":5: ") && strstr(err, "number of cards"), "%s", err);
+	/* the plugins say what makes each format complete; NULL: no signal */
+	l = mf_plugins_list_json(c);
+	fm = json_array_get(json_object_get(json_array_get(l, 1), "formats"), 0);
+	ck_assert_msg(strstr(str(fm, "complete"), "closing line"), "%s", str(fm, "complete"));
+	fm = json_object_get(json_array_get(l, 0), "formats");
+	ck_assert_msg(strstr(str(json_array_get(fm, 0), "complete"), "annex"), "order");
+	ck_assert(!json_is_string(json_object_get(json_array_get(fm, 1), "complete")));
+	json_decref(l);
+	mf_plugins_free(p);
+	mf_plugins_free(c);
+}
+END_TEST
+
 /* Records a plugin builds wrongly: the import fails, nothing is returned. */
 START_TEST(bad_records)
 {
@@ -1084,6 +1181,7 @@ main(void)
 	tcase_add_test(tc, loader_dir);
 	tcase_add_test(tc, region_check);
 	tcase_add_test(tc, bad_documents);
+	tcase_add_test(tc, complete_documents);
 	tcase_add_test(tc, bad_records);
 	tcase_add_test(tc, roadmap_tomsk);
 	tcase_add_test(tc, roadmap_chelyabinsk_and_generic);

@@ -9,3 +9,7 @@ mentorfed_SOURCES = daemon/client/main.c daemon/client/client.h \
 	daemon/client/cli_fmt.c daemon/client/cli_fmt.h
 mentorfed_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS) $(ZMQ_CFLAGS)
 mentorfed_LDADD = libmfcore.la $(CORE_LIBS) $(ZMQ_LIBS)
+# backup, restore, fork (issue 12)
+mentorfed_SOURCES += daemon/client/verbs_backup.c daemon/client/verbs_backup.h
+# verify, digest --recompute (issue 12)
+mentorfed_SOURCES += daemon/client/verbs_verify.c daemon/client/verbs_verify.h

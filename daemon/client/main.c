@@ -23,6 +23,8 @@
 #include "node.h"
 #include "request.h"
 #include "util.h"
+#include "verbs_verify.h"
+#include "verbs_backup.h"
 
 cli_opts cli = { .timeout_s = MF_CLIENT_TIMEOUT_S };
 
@@ -51,9 +53,14 @@ static const verb verbs[] = {
 	{ "delete", v_delete, "delete ID", "Delete a record of this node's region (a tombstone version)." },
 	{ "export", v_export, "export [--kind K] [--region R]",
 	  "Write records as JSON lines (tombstones included) that put accepts back." },
-	{ "digest", v_digest, "digest",
+	{ "digest", v_digest_any, "digest [--recompute]",
 	  "Print one SHA-256 over all current record versions: equal on two nodes exactly\n"
-	  "when they hold the same records." },
+	  "when they hold the same records.  --recompute hashes the stored bodies again\n"
+	  "instead of using their stored hashes: equal only when the bodies are." },
+	{ "verify", v_verify, "verify [--quick]",
+	  "Check the store: every body against its signed hash, every block's signature\n"
+	  "and chain link, and SQLite's integrity_check (quick_check with --quick).  Names\n"
+	  "what is wrong and exits 65 when anything is; damage stops local writes." },
 	{ "card", v_card, "card", "Print this node's identity card (region, endpoint, signing and CURVE keys)." },
 	{ "peer", v_peer, "peer add CARDFILE [--endpoint E] [--name N]",
 	  "Trust the card's region signing key and connect to it as a peer.  A running\n"
@@ -62,9 +69,12 @@ static const verb verbs[] = {
 	  "Trust a region's signing key without a direct link (for relayed records)." },
 	{ "reload", v_reload, "reload", "Make the daemon re-read its configuration." },
 	{ "stop", v_stop, "stop", "Stop the daemon cleanly." },
-	{ "import", v_import, "import FILE [--plugin P] [--format F] [--year Y]",
+	{ "import", v_import, "import FILE [--plugin P] [--format F] [--year Y] [--dry-run] [--replace]",
 	  "Import a source document of this node's region through its plugin (probed from\n"
-	  "the file unless given).  All of the document's records or none." },
+	  "the file unless given).  All of the document's records or none; a document\n"
+	  "that is cut short is refused.  A re-import that would drop records an earlier\n"
+	  "import of the same document created is refused; --dry-run shows what would be\n"
+	  "added, changed and removed, --replace deletes what the document no longer has." },
 	{ "plugin", v_plugin, "plugin list | plugin load PATH", "List loaded region plugins, or load one without a restart." },
 	{ "roadmap", v_roadmap, "roadmap REGION [--at YYYY-MM-DD]",
 	  "Each item of REGION's roadmaps with its status at the date (default today),\n"
@@ -75,22 +85,29 @@ static const verb verbs[] = {
 	  "self-diagnosis, else every direction when it is at «Ниже базового».  Ranked by\n"
 	  "direction coverage, then same region, then League membership, then load\n"
 	  "(mentees already taken); each row says why.  --csv for CSV." },
-	{ "pair", v_pair, "pair propose --mentor ID --mentee ID --direction D... --start DATE [--end DATE] | pair confirm|decline PROPOSAL | pair list",
+	{ "pair", v_pair, "pair propose --mentor ID --mentee ID --direction D... --start DATE [--end DATE]\n"
+	  "       | pair confirm|decline PROPOSAL [--reason R] | pair end PROPOSAL --reason R | pair list",
 	  "Mentoring pairs.  The mentee's region proposes (its record); the mentor's\n"
-	  "region confirms or declines (its own record); both nodes show the state." },
+	  "region confirms or declines (its own record), and ends a confirmed pair with a\n"
+	  "reason; both nodes show the state.  Lifecycle: doc/LIFECYCLES.md." },
 	{ "internship", v_internship,
 	  "internship offer --host ID --title T --direction D... (--from DATE --to DATE | --month YYYY-MM) --places N [--open]\n"
 	  "       | internship apply OFFER --school ID [--participants N]\n"
-	  "       | internship decide OFFER | internship accept|decline APPLICATION [--reason R]\n"
+	  "       | internship withdraw APPLICATION [--reason R]\n"
+	  "       | internship decide OFFER [--waitlist] | internship accept|decline|waitlist APPLICATION [--reason R]\n"
+	  "       | internship close|cancel OFFER [--reason R]\n"
 	  "       | internship list [--direction D] [--month YYYY-MM] [--region R] | internship show OFFER",
-	  "Interregional internships.  The host's region offers; a school applies through\n"
-	  "its own region's node; the host's region decides.  'decide' takes every\n"
-	  "undecided application in a deterministic order (submission time (HLC), then\n"
-	  "id) and never grants more places than offered." },
+	  "Interregional internships.  The host's region offers, decides, closes or\n"
+	  "cancels; a school applies (or withdraws) through its own region's node; an\n"
+	  "application larger than the free places is refused.  'decide' takes every\n"
+	  "undecided or waitlisted application in submission order (HLC, then id), accepts\n"
+	  "while it fits and declines the rest (with --waitlist: puts them on the waiting\n"
+	  "list, which 'show' lists in order).  Lifecycle: doc/LIFECYCLES.md." },
 	{ "report", v_report, "report roadmaps [--at DATE] | report overview",
 	  "Federation reports: every region's roadmaps side by side (overdue first, each\n"
 	  "judged by its own region's model) with targets against goals; or counts per\n"
 	  "region with when each region's data last arrived.  --csv for CSV." },
+	VERBS_BACKUP
 	{ "help", v_help, "help [VERB]", "Show help." },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -116,6 +117,7 @@ v_pair(int argc, char **argv)
 		OPT_S("start", 's', "start"),
 		OPT_S("end", 'E', "end"),
 		OPT_S("note", 'N', "note"),
+		OPT_S("reason", 'R', "reason"),
 		OPT_END
 	};
 	json_t *req;
@@ -128,49 +130,31 @@ v_pair(int argc, char **argv)
 	n = argc - optind;
 	if (strcmp(sub, "propose") == 0 && n == 1)
 		return send_cmd(req, "pair_propose", "proposed");
-	if ((strcmp(sub, "confirm") == 0 || strcmp(sub, "decline") == 0) && n == 2) {
+	/* the mentor's region answers: confirm, decline, and later end
+	 * (doc/LIFECYCLES.md); the daemon checks the transition */
+	if ((strcmp(sub, "confirm") == 0 || strcmp(sub, "decline") == 0 ||
+	     strcmp(sub, "end") == 0) && n == 2) {
 		json_object_set_new(req, "proposal", json_string(argv[optind + 1]));
-		json_object_set_new(req, "confirm", json_boolean(sub[0] == 'c'));
-		return send_cmd(req, "pair_answer", sub[0] == 'c' ? "confirmed by" : "declined by");
+		json_object_set_new(req, "action", json_string(sub));
+		return send_cmd(req, "pair_answer", sub[0] == 'c' ? "confirmed by" :
+				sub[0] == 'd' ? "declined by" : "ended by");
 	}
 	if (strcmp(sub, "list") == 0 && n == 1)
 		return send_cmd(req, "pair_list", NULL);
 	return usage_error(req, "pair");
 }
 
-/* The first and last day of the month "YYYY-MM": 0, or -1. */
-static int
-month_range(const char *m, char from[16], char to[16])
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo;
-
-	if (sscanf(m, "%4d-%2d", &y, &mo) != 2 || strlen(m) != 7 || mo < 1 || mo > 12)
-		return -1;
-	snprintf(from, 16, "%04d-%02d-01", y, mo);
-	snprintf(to, 16, "%04d-%02d-%02d", y, mo,
-		 days[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)));
-	return 0;
-}
-
-/* internship offer: --month stands for --from and --to. */
+/* internship offer: --month stands for --from and --to; the daemon reads
+ * it (records/check_args.c), like every date. */
 static int
 internship_offer(json_t *req, const char *month)
 {
-	char f[16], t[16];
-
-	if (month) {
-		if (month_range(month, f, t) != 0) {
-			json_decref(req);
-			return die(EX_USAGE, "--month: expected YYYY-MM");
-		}
-		json_object_set_new(req, "from", json_string(f));
-		json_object_set_new(req, "to", json_string(t));
-	}
+	if (month)
+		json_object_set_new(req, "month", json_string(month));
 	return send_cmd(req, "offer", "offer");
 }
 
-/* internship apply|decide|accept|decline|show ID */
+/* internship apply|decide|accept|decline|waitlist|withdraw|close|cancel|show ID */
 static int
 internship_one(json_t *req, const char *sub, const char *arg)
 {
@@ -182,10 +166,18 @@ internship_one(json_t *req, const char *sub, const char *arg)
 		json_object_set_new(req, "offer", json_string(arg));
 		return send_cmd(req, "decide", NULL);
 	}
-	if (strcmp(sub, "accept") == 0 || strcmp(sub, "decline") == 0) {
+	/* the host region decides; the applicant's region withdraws */
+	if (strcmp(sub, "accept") == 0 || strcmp(sub, "decline") == 0 ||
+	    strcmp(sub, "waitlist") == 0 || strcmp(sub, "withdraw") == 0) {
 		json_object_set_new(req, "application", json_string(arg));
-		json_object_set_new(req, "accept", json_boolean(sub[0] == 'a'));
-		return send_cmd(req, "decide_one", "decision");
+		json_object_set_new(req, "action", json_string(sub));
+		return send_cmd(req, "decide_one", sub[1] == 'i' ? "withdrawn" : "decision");
+	}
+	/* the offer's own transitions, by the host region */
+	if (strcmp(sub, "close") == 0 || strcmp(sub, "cancel") == 0) {
+		json_object_set_new(req, "offer", json_string(arg));
+		json_object_set_new(req, "action", json_string(sub));
+		return send_cmd(req, "decide", sub[1] == 'l' ? "closed" : "cancelled");
 	}
 	if (strcmp(sub, "show") == 0) {
 		json_object_set_new(req, "offer", json_string(arg));
@@ -205,13 +197,15 @@ v_internship(int argc, char **argv)
 		OPT_S("from", 'f', "from"),
 		OPT_S("to", 'T', "to"),
 		OPT_V("month", 'M', &month),
-		OPT_N("places", 'p', "places", 1, 100000, "a number 1..100000"),
+		/* numbers only: their bounds are the daemon's to check */
+		OPT_N("places", 'p', "places", 0, INT64_MAX, "a number"),
 		OPT_T("open", 'o', "open"),
 		OPT_S("school", 's', "school"),
-		OPT_N("participants", 'n', "participants", 1, 100000, "a number 1..100000"),
+		OPT_N("participants", 'n', "participants", 0, INT64_MAX, "a number"),
 		OPT_S("region", 'r', "region"),
 		OPT_S("reason", 'R', "reason"),
 		OPT_S("description", 'd', "description"),
+		OPT_T("waitlist", 'w', "waitlist"),
 		OPT_END
 	};
 	json_t *req;

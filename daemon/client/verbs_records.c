@@ -167,6 +167,23 @@ v_status(int argc, char **argv)
 	mf_print_kv("forks detected", buf);
 	if (json_is_true(json_object_get(rep, "recovering")))
 		mf_print_kv("state", "RECOVERING own records from peers");
+	if ((v = json_object_get(rep, "own_chain")) != NULL &&
+	    json_is_true(json_object_get(v, "own_fork"))) {
+		snprintf(buf, sizeof(buf),
+			 "FORKED at seq %lld: local writes stopped ('mentorfed fork show')",
+			 (long long)json_integer_value(json_object_get(v, "own_fork_seq")));
+		mf_print_kv("state", buf);
+	}
+	if ((v = json_object_get(rep, "integrity")) != NULL) {
+		const char *dmg = json_string_value(json_object_get(v, "damage"));
+
+		if (dmg)
+			snprintf(buf, sizeof(buf), "DAMAGED: %s", dmg);
+		mf_print_kv("integrity", dmg ? buf : "ok");
+	}
+	if ((v = json_object_get(rep, "own_chain")) != NULL &&
+	    json_string_value(json_object_get(v, "writes_refused")))
+		mf_print_kv("local writes refused", json_string_value(json_object_get(v, "writes_refused")));
 	if ((v = json_object_get(rep, "sync")) != NULL) {
 		print_peers(json_object_get(v, "peers"));
 		print_origins(v);
@@ -479,6 +496,43 @@ print_diagnostics(json_t *rep, const char *file)
 	}
 }
 
+/* "2 roadmap_item, 1 target" from the plan's counts by kind. */
+static void
+plan_counts(const char *what, json_t *counts)
+{
+	const char *k;
+	json_t *v;
+	int n = 0;
+
+	printf("  %s:", what);
+	json_object_foreach(counts, k, v)
+		printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
+	printf("%s\n", n ? "" : " nothing");
+}
+
+/* What an import would do (--dry-run) or did (--replace): the daemon's plan. */
+static void
+print_plan(json_t *plan)
+{
+	json_t *v;
+	size_t i;
+
+	plan_counts("add", json_object_get(plan, "added"));
+	plan_counts("change", json_object_get(plan, "changed"));
+	plan_counts("remove", json_object_get(plan, "removed"));
+	json_array_foreach(json_object_get(plan, "removed_records"), i, v)
+		printf("    - %s %s\n", json_string_value(json_object_get(v, "kind")),
+		       json_string_value(json_object_get(v, "name")));
+	json_array_foreach(json_object_get(plan, "removed_sections"), i, v)
+		printf("    - section %s «%s»\n", json_string_value(json_object_get(v, "number")),
+		       json_string_value(json_object_get(v, "title")));
+	json_array_foreach(json_object_get(plan, "shrunk_records"), i, v)
+		printf("    ~ %s %s loses %s\n", json_string_value(json_object_get(v, "kind")),
+		       json_string_value(json_object_get(v, "name")),
+		       json_string_value(json_object_get(v, "lost")));
+	printf("  unchanged: %lld\n", (long long)json_integer_value(json_object_get(plan, "unchanged")));
+}
+
 int
 v_import(int argc, char **argv)
 {
@@ -486,6 +540,9 @@ v_import(int argc, char **argv)
 		OPT_S("plugin", 'p', "plugin"),
 		OPT_S("format", 'f', "format"),
 		OPT_N("year", 'y', "year", 1990, 2100, "a year such as 2025"),
+		/* the daemon decides what a re-import would remove (ctl_plugins.c) */
+		OPT_T("replace", 'R', "replace"),
+		OPT_T("dry-run", 'n', "dry_run"),
 		OPT_END
 	};
 	json_t *req = json_pack("{s:s}", "cmd", "import"), *rep;
@@ -501,16 +558,29 @@ v_import(int argc, char **argv)
 	if (rep == NULL)
 		return code;
 	print_diagnostics(rep, argv[optind]);
-	if (code != EX_OK)
+	if (code != EX_OK) {
 		refused(rep, code);
-	else if (cli.json)
+	} else if (cli.json) {
 		print_reply_json(rep);
-	else
-		printf("imported %s with %s: %lld records, %lld changed, %lld unchanged\n",
+	} else if (json_is_true(json_object_get(rep, "dry_run"))) {
+		printf("%s would be read with %s (%lld records); nothing was written:\n",
+		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
+		       (long long)json_integer_value(json_object_get(rep, "records")));
+		print_plan(json_object_get(rep, "plan"));
+	} else {
+		printf("imported %s with %s: %lld records, %lld changed, %lld unchanged",
 		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
 		       (long long)json_integer_value(json_object_get(rep, "records")),
 		       (long long)json_integer_value(json_object_get(rep, "changed")),
 		       (long long)json_integer_value(json_object_get(rep, "unchanged")));
+		if (json_integer_value(json_object_get(rep, "removed")) > 0) {
+			printf(", %lld removed (--replace):\n",
+			       (long long)json_integer_value(json_object_get(rep, "removed")));
+			print_plan(json_object_get(rep, "plan"));
+		} else {
+			printf("\n");
+		}
+	}
 	json_decref(rep);
 	return code;
 }

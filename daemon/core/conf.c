@@ -221,8 +221,13 @@ node_key(parse *p, const char *name, const char *v)
 		if (mf_parse_u64(v, 16, 65536, &u) != 0)
 			return perr(p, "%s: expected MiB between 16 and 65536, got '%s'", name, v);
 		c->plugin_memory_mb = (unsigned)u;
+	} else if (strcmp(name, "scrub_rate") == 0) {
+		/* records (and blocks) the background check verifies per second */
+		if (mf_parse_u64(v, 0, 1000000, &u) != 0)
+			return perr(p, "%s: expected records per second between 0 (off) and 1000000, got '%s'", name, v);
+		c->scrub_rate = (unsigned)u;
 	} else {
-		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, plugin_timeout_ms, plugin_memory_mb)", name);
+		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, plugin_timeout_ms, plugin_memory_mb, scrub_rate)", name);
 	}
 	return 1;
 }
@@ -341,6 +346,7 @@ mf_config_load(const char *path, char *err, size_t errlen)
 	c->peer_timeout_ms = 5000;
 	c->plugin_timeout_ms = 60000;
 	c->plugin_memory_mb = 1024;
+	c->scrub_rate = 1000;
 	p.c = c;
 	if ((p.f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -3,7 +3,7 @@
  *
  *   [node]                    region, listen, data_dir, plugin_dir, log_level,
  *                             control, heartbeat_ms, peer_timeout_ms,
- *                             plugin_timeout_ms, plugin_memory_mb
+ *                             plugin_timeout_ms, plugin_memory_mb, scrub_rate
  *   [peer NAME]               endpoint, curve_key (Z85), region (optional)
  *   [region CODE]             signing_key (64 hex), name
  *
@@ -46,6 +46,7 @@ typedef struct mf_config {
 	unsigned heartbeat_ms, peer_timeout_ms;
 	unsigned plugin_timeout_ms;	/* one plugin run (import, judging) at most */
 	unsigned plugin_memory_mb;	/* address space of the plugin host */
+	unsigned scrub_rate;		/* background check: records/s, 0 off */
 	mf_peer_conf *peers;
 	size_t n_peers;
 	mf_region_conf *regions;

@@ -78,6 +78,142 @@ mf_date_format(mf_date d, char *buf)
 	return buf;
 }
 
+int
+mf_days_in_month(int y, int m)
+{
+	return days_in_month(y, m);
+}
+
+static const char *const month_names[] = { "January", "February", "March", "April", "May",
+					    "June", "July", "August", "September", "October",
+					    "November", "December" };
+
+/* Why y-m-d is not a calendar date, into why; -1 always, 0 when it is one. */
+static int
+date_reason(const char *text, int y, int m, int d, char *why, size_t whylen)
+{
+	if (y < 1900 || y > 2200)
+		snprintf(why, whylen, "%s: the year %d is outside 1900..2200", text, y);
+	else if (m < 1 || m > 12)
+		snprintf(why, whylen, "%s: there is no month %d (months are 01..12)", text, m);
+	else if (d < 1 || d > days_in_month(y, m))
+		snprintf(why, whylen, "%s: %s %d has %d days", text, month_names[m - 1], y,
+			 days_in_month(y, m));
+	else
+		return 0;
+	return -1;
+}
+
+/* n digits at s (exactly), their value into *v. */
+static int
+digits(const char *s, size_t n, int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+mf_date_read(const char *text, mf_date *out, char *why, size_t whylen)
+{
+	char buf[64];
+	const char *b;
+	size_t l;
+	int y, m, d;
+	mf_period p;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL || *text == '\0') {
+		snprintf(why, whylen, "a date is required (YYYY-MM-DD or DD.MM.YYYY)");
+		return -1;
+	}
+	/* trim: "2025-03-01 " is a date a person typed */
+	for (b = text; *b == ' ' || *b == '\t'; b++)
+		;
+	l = strlen(b);
+	while (l > 0 && (b[l - 1] == ' ' || b[l - 1] == '\t'))
+		l--;
+	if (l >= sizeof(buf))
+		goto notdate;
+	memcpy(buf, b, l);
+	buf[l] = '\0';
+	/* ISO: YYYY-MM-DD */
+	if (l == 10 && buf[4] == '-' && buf[7] == '-' && digits(buf, 4, &y) == 0 &&
+	    digits(buf + 5, 2, &m) == 0 && digits(buf + 8, 2, &d) == 0)
+		goto check;
+	/* DD.MM.YYYY or DD.MM.YY (1 or 2 digits for day and month) */
+	{
+		const char *p1 = strchr(buf, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
+		if (p1 && p2 && p1 - buf >= 1 && p1 - buf <= 2 && p2 - p1 - 1 >= 1 &&
+		    p2 - p1 - 1 <= 2 && (strlen(p2 + 1) == 4 || strlen(p2 + 1) == 2) &&
+		    digits(buf, (size_t)(p1 - buf), &d) == 0 &&
+		    digits(p1 + 1, (size_t)(p2 - p1 - 1), &m) == 0 &&
+		    digits(p2 + 1, strlen(p2 + 1), &y) == 0) {
+			if (strlen(p2 + 1) == 2)
+				y += 2000;
+			goto check;
+		}
+	}
+	/* a Russian form («12 февраля 2025 г.»): the plugins' reader, with no
+	 * year assumed; one day exactly */
+	if (mf_parse_period(buf, 0, &p) == 0 && p.n == 1 && !p.continuous && !p.year_assumed) {
+		if (mf_date_cmp(p.iv[0].from, p.iv[0].to) == 0) {
+			*out = p.iv[0].from;
+			return 0;
+		}
+		snprintf(why, whylen, "'%s' is a period, not one date (expected YYYY-MM-DD or DD.MM.YYYY)",
+			 buf);
+		return -1;
+	}
+notdate:
+	snprintf(why, whylen, "'%.*s' is not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
+		 l < 64 ? (int)l : 64, b);
+	return -1;
+check:
+	if (date_reason(buf, y, m, d, why, whylen) != 0)
+		return -1;
+	out->year = y;
+	out->month = m;
+	out->day = d;
+	return 0;
+}
+
+int
+mf_month_read(const char *text, int *y, int *m, char *why, size_t whylen)
+{
+	mf_period p;
+
+	*y = *m = 0;
+	if (text != NULL && strlen(text) == 7 && text[4] == '-' && digits(text, 4, y) == 0 &&
+	    digits(text + 5, 2, m) == 0) {
+		if (*y < 1900 || *y > 2200) {
+			snprintf(why, whylen, "%s: the year %d is outside 1900..2200", text, *y);
+			return -1;
+		}
+		if (*m < 1 || *m > 12) {
+			snprintf(why, whylen, "%s: there is no month %d (months are 01..12)", text, *m);
+			return -1;
+		}
+		return 0;
+	}
+	/* «март 2025»: one whole month */
+	if (text != NULL && mf_parse_period(text, 0, &p) == 0 && p.n == 1 && !p.continuous &&
+	    !p.year_assumed && p.iv[0].from.day == 1 && p.iv[0].from.year == p.iv[0].to.year &&
+	    p.iv[0].from.month == p.iv[0].to.month &&
+	    p.iv[0].to.day == days_in_month(p.iv[0].to.year, p.iv[0].to.month)) {
+		*y = p.iv[0].from.year;
+		*m = p.iv[0].from.month;
+		return 0;
+	}
+	snprintf(why, whylen, "'%s' is not a month (expected YYYY-MM)", text ? text : "");
+	*y = *m = 0;
+	return -1;
+}
+
 /* ------------------------------------------------------------- normalising */
 
 /* Decode one UTF-8 sequence; returns its length (1 for a bad byte, *cp = 0xFFFD). */

@@ -54,5 +54,22 @@ int mf_date_cmp(mf_date a, mf_date b);          /* <0, 0, >0 */
 int mf_date_parse(const char *s, mf_date *out);
 /* YYYY-MM-DD into buf (at least 11 bytes); returns buf. */
 char *mf_date_format(mf_date d, char *buf);
+/* Days of month m of year y (29 for February of a leap year); 0 when m is
+ * not a month. */
+int mf_days_in_month(int y, int m);
+
+/*
+ * The one reader of a single calendar date typed by a person or written in
+ * a record: ISO "YYYY-MM-DD", or a Russian form the plugins read
+ * («12.02.2025», «12.02.25», «12 февраля 2025 г.»), through
+ * mf_parse_period with no default year.  The date must exist (29.02 only
+ * in a leap year, months 1..12, years 1900..2200).  Returns 0 with *out, or
+ * -1 with why (a sentence such as "2025-02-31: February 2025 has 28 days"
+ * or "'soon' is not a date (expected YYYY-MM-DD or DD.MM.YYYY)").
+ */
+int mf_date_read(const char *text, mf_date *out, char *why, size_t whylen);
+
+/* A month "YYYY-MM" (or «март 2025»): 0 with *y, *m, or -1 with why. */
+int mf_month_read(const char *text, int *y, int *m, char *why, size_t whylen);
 
 #endif

@@ -122,7 +122,10 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 		const ProtobufCEnumDescriptor *ed = f->descriptor;
 		if (!json_is_string(v))
 			goto wrong;
-		if ((ev = mf_enum_by_ident(ed, json_string_value(v))) == NULL) {
+		/* the zero value means "not given": a single field may say so
+		 * (it is left out), a list may not carry it as an element */
+		if ((ev = mf_enum_by_ident(ed, json_string_value(v))) == NULL ||
+		    (ev->value == 0 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
 			char list[512] = "", nb[64];
 			for (unsigned i = 1; i < ed->n_values; i++) {
 				mf_enum_ident(ed, ed->values[i].value, nb, sizeof(nb));
@@ -131,8 +134,9 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 					strcat(list, nb);
 				}
 			}
-			return jfail(err, errlen, "%s: '%s' is not one of: %s", path,
-				     json_string_value(v), list);
+			return jfail(err, errlen, "%s: '%s' is not one of: %s%s", path,
+				     json_string_value(v), list,
+				     mf_enum_term_kind(ed) ? " (or the Russian name of doc/GLOSSARY.md)" : "");
 		}
 		*(int *)dst = ev->value;
 		return 0;
@@ -275,21 +279,27 @@ mf_json_to_body(json_t *obj, const char *kind, uint8_t **buf, size_t *len, char 
 {
 	const ProtobufCMessageDescriptor *d = mf_kind_descriptor(kind);
 	ProtobufCMessage *m;
-	size_t n;
+	int rc;
 
 	if (d == NULL)
 		return jfail(err, errlen, "unknown kind '%s'", kind);
 	if (mf_json_to_pb(obj, d, &m, "body", err, errlen) != 0)
 		return -1;
-	n = protobuf_c_message_get_packed_size(m);
-	if (n > MF_JSON_BODY_MAX) {
-		protobuf_c_message_free_unpacked(m, NULL);
+	rc = mf_pb_pack_body(m, buf, len, err, errlen);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return rc;
+}
+
+int
+mf_pb_pack_body(const ProtobufCMessage *m, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+
+	if (n > MF_JSON_BODY_MAX)
 		return jfail(err, errlen, "body: %zu bytes encoded, more than the limit of %d", n,
 			     MF_JSON_BODY_MAX);
-	}
-	*buf = mf_xmalloc(n);
+	*buf = mf_xmalloc(n ? n : 1);
 	*len = protobuf_c_message_pack(m, *buf);
-	protobuf_c_message_free_unpacked(m, NULL);
 	return 0;
 }
 

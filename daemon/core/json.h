@@ -3,7 +3,8 @@
  *
  * Mapping: a message is a JSON object keyed by field name; strings are
  * strings; integers and doubles numbers; bools true/false; enums their
- * identifier of doc/GLOSSARY.md ("career_guidance"); bytes base64; repeated
+ * identifier of doc/GLOSSARY.md ("career_guidance", or its Russian name
+ * «Профориентация»; "unspecified" only outside lists); bytes base64; repeated
  * fields arrays; sub-messages objects.  Unknown fields and wrong types are
  * errors that name the field's path ("body.timing.intervals[1].from").  Fields at
  * their default value are left out of the JSON written.
@@ -25,6 +26,11 @@ int mf_json_to_pb(json_t *obj, const ProtobufCMessageDescriptor *d, ProtobufCMes
 
 /* JSON body of `kind` -> encoded body (malloc'd *buf, caller frees). */
 int mf_json_to_body(json_t *obj, const char *kind, uint8_t **buf, size_t *len, char *err,
+		    size_t errlen);
+
+/* Encode a body message (malloc'd *buf, caller frees); -1 with err when
+ * it is larger than MF_JSON_BODY_MAX encoded. */
+int mf_pb_pack_body(const ProtobufCMessage *m, uint8_t **buf, size_t *len, char *err,
 		    size_t errlen);
 
 /* The string member k of object o, or "" when it is missing or not a string. */

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <openssl/evp.h>
 
+#include "datexpr.h"
 #include "kinds.h"
 #include "proto/records.pb-c.h"
 
@@ -113,8 +114,31 @@ enum_prefix_len(const ProtobufCEnumDescriptor *d)
 	return (size_t)(u - z->name);
 }
 
-const ProtobufCEnumValue *
-mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident)
+/* The glossary term family of enum d (datexpr.c's tables, shared with the
+ * plugins through map_term), or NULL when its values have no Russian
+ * spellings. */
+const char *
+mf_enum_term_kind(const ProtobufCEnumDescriptor *d)
+{
+	static const struct {
+		const ProtobufCEnumDescriptor *d;
+		const char *kind;
+	} fam[] = {
+		{ &mentorfed__direction__descriptor, "direction" },
+		{ &mentorfed__mentoring_form__descriptor, "mentoring_form" },
+		{ &mentorfed__self_diagnosis_level__descriptor, "self_diagnosis_level" },
+		{ &mentorfed__event_type__descriptor, "event_type" },
+		{ &mentorfed__support_type__descriptor, "support_type" },
+	};
+
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		if (fam[i].d == d)
+			return fam[i].kind;
+	return NULL;
+}
+
+static const ProtobufCEnumValue *
+enum_by_exact_ident(const ProtobufCEnumDescriptor *d, const char *ident)
 {
 	size_t pl = enum_prefix_len(d);
 
@@ -123,6 +147,23 @@ mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident)
 		if (strlen(n) >= pl && strcasecmp(n + pl, ident) == 0)
 			return &d->values[i];
 	}
+	return NULL;
+}
+
+const ProtobufCEnumValue *
+mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident)
+{
+	const ProtobufCEnumValue *v;
+	const char *fam, *term;
+
+	if (ident == NULL)
+		return NULL;
+	if ((v = enum_by_exact_ident(d, ident)) != NULL)
+		return v;
+	/* A methodologist writes «Знание» or «учитель – ученик»: the glossary's
+	 * Russian spellings are accepted wherever the identifier is. */
+	if ((fam = mf_enum_term_kind(d)) != NULL && (term = mf_map_term(fam, ident)) != NULL)
+		return enum_by_exact_ident(d, term);
 	return NULL;
 }
 

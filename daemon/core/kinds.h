@@ -43,10 +43,16 @@ int mf_id_kind(const char *id, char *kind_out, size_t len);
  * case (DIRECTION_CAREER_GUIDANCE <-> "career_guidance").  The prefix is the
  * name of the enum's zero value minus "UNSPECIFIED". */
 
-/* The value of enum `d` named by `ident`, or NULL.  Case-insensitive. */
+/* The value of enum `d` named by `ident`, or NULL.  Case-insensitive; a
+ * Russian spelling of the glossary («Знание», «Ниже базового», «учитель –
+ * ученик») is accepted too (mf_map_term's table, shared with the plugins). */
 const ProtobufCEnumValue *mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident);
 
 /* The identifier of `value` in enum `d`, written into buf; NULL when the
  * value is not one of d's. */
 const char *mf_enum_ident(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t len);
+
+/* The mf_map_term family ("direction", "mentoring_form", ...) of enum d, or
+ * NULL when the glossary has no Russian spellings for it. */
+const char *mf_enum_term_kind(const ProtobufCEnumDescriptor *d);
 #endif

@@ -26,6 +26,89 @@
 
 #define APP_ID 0x4d466564	/* "MFed" in PRAGMA application_id */
 
+/*
+ * SQLite reports every SQLITE_CORRUPT and SQLITE_NOTADB it meets, on any
+ * statement, through its error log: the one place that sees corruption
+ * met by the statements of every store file.  The log is process-wide and
+ * does not say which database, and its callback may not call SQLite: it
+ * only counts; the next mf_store_damaged (every loop turn of the daemon)
+ * confirms with PRAGMA integrity_check on its own store before calling
+ * that store damaged (another file opened by the process, a backup being
+ * checked, must not stop the node).
+ */
+static char corrupt_msg[128];		/* SQLite's first report */
+static unsigned long corrupt_reports, corrupt_checked;
+static uint64_t corrupt_check_ms;
+static int corrupt_confirmed;		/* the store's file is damaged */
+static char corrupt_reason[256];
+
+static void
+sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	if ((code & 0xff) != SQLITE_CORRUPT && (code & 0xff) != SQLITE_NOTADB)
+		return;
+	if (corrupt_reports++ == 0)
+		snprintf(corrupt_msg, sizeof(corrupt_msg), "%s", msg ? msg : "corrupt");
+}
+
+/*
+ * A damaged file is not written into any more by this process: no local
+ * write, no block from a peer (a write into a damaged B-tree spreads the
+ * damage).  PRAGMA query_only makes every write statement fail, the
+ * prepared ones too; reads (status, export of what is intact, backup)
+ * go on.
+ */
+static void
+stop_writing(mf_store *s)
+{
+	if (store_exec(s, "PRAGMA query_only = ON", NULL, 0) == 0)
+		mf_err("store %s: the database file is damaged (%s): it is read-only from now on (no local write, no block from peers); see 'Rot and corruption' in doc/OPERATIONS.md",
+		       s->path, corrupt_reason);
+}
+
+/* SQLite reported corruption since the last look: is it this store's? */
+static void
+confirm_corruption(mf_store *s)
+{
+	sqlite3_stmt *st;
+	const char *r;
+	uint64_t now = mf_mono_ms();
+
+	if (corrupt_confirmed || corrupt_reports == corrupt_checked ||
+	    (corrupt_check_ms && now - corrupt_check_ms < 60000))
+		return;		/* known, nothing new, or checked within the minute */
+	corrupt_checked = corrupt_reports;
+	corrupt_check_ms = now;
+	if ((st = store_prepare(s, "PRAGMA integrity_check(1)")) == NULL)
+		return;
+	r = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (r == NULL || strcmp(r, "ok") != 0) {
+		corrupt_confirmed = 1;
+		snprintf(corrupt_reason, sizeof(corrupt_reason), "SQLite reports %s; integrity_check: %s",
+			 corrupt_msg, r ? r : sqlite3_errmsg(s->db));
+		mf_err("store %s: damage found: %s", s->path, corrupt_reason);
+	} else {
+		mf_warn("store %s: SQLite reported corruption (%s), but integrity_check finds this store intact (another database file?)",
+			s->path, corrupt_msg);
+	}
+	sqlite3_finalize(st);
+	if (corrupt_confirmed)
+		stop_writing(s);
+}
+
+static void
+store_init_log(void)
+{
+	static int done;
+
+	/* only possible before SQLite initializes: the first open */
+	if (!done) {
+		done = 1;
+		sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL);
+	}
+}
+
 static const char *const sql_text[Q_COUNT] = {
 	[Q_GET_CUR] = "SELECT kind, deleted, body, seq FROM records WHERE id = ?1",
 	[Q_UPSERT] = "INSERT INTO records(id, kind, origin, seq, hlc, deleted, body, hash,"
@@ -194,14 +277,41 @@ migrate(mf_store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A damaged B-tree must be found before anything is written into it:
+ * PRAGMA quick_check reads every page (O(size), not index contents).  1
+ * with the reason in why when it fails; the store is still opened (read
+ * only, see stop_writing) so that the operator can look at it (status,
+ * verify, backup). */
+static int
+check_on_open(mf_store *s, char *why, size_t len)
+{
+	sqlite3_stmt *st;
+	const char *r;
+	int rc, bad;
+
+	if ((st = store_prepare(s, "PRAGMA quick_check(1)")) == NULL) {
+		snprintf(why, len, "PRAGMA quick_check cannot run on open: %s", sqlite3_errmsg(s->db));
+		return 1;
+	}
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if ((bad = r == NULL || strcmp(r, "ok") != 0))
+		snprintf(why, len, "PRAGMA quick_check on open: %s", r ? r : sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return bad;
+}
+
 mf_store *
 mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 {
 	mf_store *s = mf_xcalloc(1, sizeof(*s));
-	char have[32];
+	char have[32], why[256];
+	int damaged;
+	unsigned long reports0 = corrupt_reports;
 
 	s->path = mf_xstrdup(path);
 	mf_strlcpy(s->region, region, sizeof(s->region));
+	store_init_log();
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		store_fail(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -212,11 +322,12 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 	/* Identity first: a file that is not ours is refused untouched. */
 	if (check_identity(s, err, errlen) != 0)
 		goto bad;
+	damaged = check_on_open(s, why, sizeof(why));
 	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;"
 		    " PRAGMA temp_store = MEMORY;", err, errlen) != 0)
 		goto bad;
-	if (migrate(s, err, errlen) != 0)
+	if (!damaged && migrate(s, err, errlen) != 0)
 		goto bad;
 	for (int i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
@@ -234,8 +345,28 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 		store_fail(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto bad;
 	}
+	/* Damage found by reads lives in a temporary table: per connection,
+	 * in memory, outside the file that may be damaged. */
+	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS damage(origin TEXT NOT NULL,"
+		       " seq INTEGER NOT NULL, id TEXT NOT NULL, what TEXT NOT NULL,"
+		       " PRIMARY KEY(origin, seq))", err, errlen) != 0)
+		goto bad;
+	if (damaged) {
+		mf_store_damage_note(s, "", 0, "", why);
+		corrupt_confirmed = 1;
+		corrupt_checked = corrupt_reports;	/* the check's own reports */
+		mf_strlcpy(corrupt_reason, why, sizeof(corrupt_reason));
+		stop_writing(s);
+	}
 	return s;
 bad:
+	if (corrupt_reports > reports0 && err != NULL && strstr(err, "restore") == NULL) {
+		/* a file SQLite calls corrupt (or not a database at all) */
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, " (the store file is damaged: see 'Rot and corruption'"
+			 " in doc/OPERATIONS.md; a backup can be put back with 'mentorfed restore')");
+	}
 	mf_store_close(s);
 	return NULL;
 }
@@ -265,6 +396,51 @@ const char *
 mf_store_path(const mf_store *s)
 {
 	return s->path;
+}
+
+/* ---------------------------------------------------------------- damage */
+
+int
+mf_store_damaged(mf_store *s, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	char what[256];
+	int n = 0;
+
+	confirm_corruption(s);
+	if (corrupt_confirmed) {
+		mf_strlcpy(buf, corrupt_reason, len);
+		return 1;
+	}
+	if ((st = store_prepare(s, "SELECT count(*), origin, seq, id, what FROM temp.damage"
+				   " ORDER BY origin, seq LIMIT 1")) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW && (n = sqlite3_column_int(st, 0)) > 0) {
+			const char *o = (const char *)sqlite3_column_text(st, 1);
+			const char *id = (const char *)sqlite3_column_text(st, 3);
+
+			if (id[0])
+				snprintf(buf, len, "record %s (%s seq %lld): %s%s", id, o,
+					 (long long)sqlite3_column_int64(st, 2),
+					 (const char *)sqlite3_column_text(st, 4),
+					 n > 1 ? " (and more: see 'mentorfed verify')" : "");
+			else if (o[0])
+				snprintf(buf, len, "block of %s at seq %lld: %s%s", o,
+					 (long long)sqlite3_column_int64(st, 2),
+					 (const char *)sqlite3_column_text(st, 4),
+					 n > 1 ? " (and more: see 'mentorfed verify')" : "");
+			else
+				snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 4));
+		}
+		sqlite3_finalize(st);
+	}
+	if (n > 0)
+		return 1;
+	/* found by an earlier run and not yet cleared by a clean check */
+	if (mf_store_meta_get(s, "damage", what, sizeof(what)) == 0 && what[0]) {
+		snprintf(buf, len, "%s (found before the last restart)", what);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- meta */

@@ -197,4 +197,112 @@ int mf_store_meta_set(mf_store *s, const char *key, const char *value);
 int64_t mf_store_meta_get_i64(mf_store *s, const char *key, int64_t dflt);
 int mf_store_meta_add_i64(mf_store *s, const char *key, int64_t delta);
 
+/* ------------------------------------------------------------ rot and corruption (store_verify.c) */
+
+/*
+ * Damage is a body that no longer hashes to the version hash its leaf
+ * signed, a block whose signature, hash or chain link fails, or SQLite
+ * finding the file itself corrupt (SQLITE_CORRUPT or SQLITE_NOTADB on any
+ * statement, or PRAGMA quick_check failing when the store is opened).
+ * Every read that serves or exports a body checks its hash first and
+ * notes a mismatch here instead of serving it.  Noted damage is kept in
+ * memory and its first reason in meta "damage" (so that a restart does
+ * not forget it) until a clean full check clears it; SQLite's own
+ * corruption reports are kept until the process ends.
+ */
+
+/* Note damage of origin's version (or block) at seq; id is the record's
+ * id, or "" for a block.  Logs an error the first time.  The origin's
+ * servable range stops before it. */
+void mf_store_damage_note(mf_store *s, const char *origin, uint64_t seq, const char *id,
+			  const char *what);
+/* 1 when damage is known, with a one-line reason in buf; else 0. */
+int mf_store_damaged(mf_store *s, char *buf, size_t len);
+/* Call fn for each noted damaged record or block, in (origin, seq) order. */
+typedef int (*mf_damage_fn)(void *arg, const char *origin, uint64_t seq, const char *id,
+			    const char *what);
+int mf_store_damage_each(mf_store *s, mf_damage_fn fn, void *arg);
+/* How many notes of damage were taken so far (by this process): a check
+ * that started before the last one cannot vouch that it is gone. */
+uint64_t mf_store_damage_serial(const mf_store *s);
+/* Forget the damage noted for origin (after its chain was cut back to be
+ * fetched again), or, origin NULL, all of it, the persisted reason too
+ * (after a clean full check).  SQLite's corruption reports stay. */
+void mf_store_damage_clear(mf_store *s, const char *origin);
+
+/* What a full check found. */
+#define MF_VERIFY_FIRST 5
+typedef struct mf_verify_report {
+	uint64_t records, blocks, origins;	/* checked */
+	uint64_t bad_bodies;	/* body does not hash to its version hash */
+	uint64_t bad_leaves;	/* version hash not the one its block's leaf signed, or no block */
+	uint64_t bad_blocks;	/* header hash or signature fails */
+	uint64_t bad_links;	/* chain broken: prev_hash, seq gap, vector head */
+	uint64_t unverifiable;	/* blocks of origins without a trusted key */
+	int integrity_ok;	/* PRAGMA integrity_check / quick_check said ok */
+	char integrity[256];	/* its first line otherwise */
+	size_t n_first;		/* the first few problems, for the operator */
+	struct {
+		char origin[16];
+		uint64_t seq;
+		char id[MF_ID_MAX_WIRE + 1];
+		char what[96];
+	} first[MF_VERIFY_FIRST];
+} mf_verify_report;
+
+/* 1 when the report found nothing wrong. */
+int mf_verify_report_clean(const mf_verify_report *r);
+
+/*
+ * A full check, run in slices so that the daemon's loop never stalls:
+ * every current body against its version hash and its block's leaf, every
+ * block's hash, signature and link to the one before, each origin's
+ * vector head, then PRAGMA integrity_check (full 1), quick_check (full 0)
+ * or no whole-file check (full -1: the background pass, which must never
+ * stall; SQLite reports damage of the pages its scans read).
+ * Each problem is also noted as damage.  mf_store_verify_step does about
+ * `budget` records or blocks and returns 1 when the check is complete, 0
+ * when more remains, -1 on a store error (noted as damage too).  kr is
+ * passed on each step because a reload replaces the node's keyring.
+ */
+typedef struct mf_verify mf_verify;
+mf_verify *mf_store_verify_new(mf_store *s, int full);
+int mf_store_verify_step(mf_verify *v, const mf_keyring *kr, size_t budget);
+const mf_verify_report *mf_store_verify_report(const mf_verify *v);
+void mf_store_verify_free(mf_verify *v);
+
+/* Like mf_store_digest, but over hashes recomputed from the stored
+ * bodies: equal on two nodes only when the bodies are.  Equal to
+ * mf_store_digest on an intact store. */
+int mf_store_digest_recompute(mf_store *s, uint8_t out[MF_HASH_LEN]);
+
+/* ------------------------------------------------------------ backup, restore
+ * (store_backup.c; doc/OPERATIONS.md) */
+
+/* A consistent copy of the open store into a new file path (VACUUM INTO):
+ * online, readers and the daemon go on.  A file already at path is
+ * refused.  0 or -1. */
+int mf_store_backup(mf_store *s, const char *path, char *err, size_t errlen);
+
+/* Put the backup `from` in place of the store at store_path (no process
+ * may have it open): checked to be a mentorfed store of `region`, copied,
+ * then marked restored, so that the node recovers its own chain from its
+ * peers before any local write.  The replaced store is kept as
+ * store_path.before-restore.  0 or -1. */
+int mf_store_restore(const char *from, const char *store_path, const char *region,
+		     char *err, size_t errlen);
+
+/* The seal mark: a small file next to the store (path + ".sealed") with
+ * the last seq of our own region this node sealed, rewritten after each
+ * local commit.  Kept outside the database so that a store put back by
+ * hand (a backup copied over the file) shows that it went back: its own
+ * chain ends below the mark.  Not synced (it may lag after a power cut,
+ * never lead: the store's seal is synced first).  The mark's seq, 0 when
+ * none or of another region. */
+uint64_t mf_store_seal_mark(mf_store *s);
+int mf_store_seal_mark_set(mf_store *s, uint64_t seq);
+
+/* The lowest seq at which origin has a recorded fork, 0 when none. */
+uint64_t mf_store_fork_first(mf_store *s, const char *origin);
+
 #endif

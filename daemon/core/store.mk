@@ -4,3 +4,8 @@
 # private to these files (store_int.h).
 libmfcore_la_SOURCES += daemon/core/store.c daemon/core/store.h daemon/core/store_int.h \
 	daemon/core/store_write.c daemon/core/store_apply.c daemon/core/store_read.c
+# backup and restore (store_backup.c)
+libmfcore_la_SOURCES += daemon/core/store_backup.c
+# rot and corruption: damage noted, the full check in slices, the digest
+# recomputed from bodies (store_verify.c)
+libmfcore_la_SOURCES += daemon/core/store_verify.c

@@ -31,6 +31,7 @@ typedef struct block_work {
 	Mentorfed__BlockHeader *h;
 	Mentorfed__Version **vs;
 	ProtobufCMessage **bodies;
+	size_t body_bytes;	/* bodies sent with the block so far */
 } block_work;
 
 static void
@@ -163,26 +164,57 @@ take_version(block_work *w, size_t i, char *err, size_t errlen)
 	size_t li;
 
 	v = mentorfed__version__unpack(NULL, w->in->version_lens[i], w->in->versions[i]);
-	if (v == NULL || v->seq < h->first_seq || v->seq > h->last_seq ||
-	    strcmp(v->origin, h->origin) != 0 || v->body.len > MF_BODY_MAX ||
-	    mf_kind_descriptor(v->kind) == NULL) {
-		store_fail(err, errlen, "block %s %llu: version %zu is malformed or outside the block",
-			   h->origin, (unsigned long long)h->first_seq, i);
+	if (v == NULL) {
+		store_fail(err, errlen, "block %s %llu: version %zu does not decode", h->origin,
+			   (unsigned long long)h->first_seq, i);
+		goto bad;
+	}
+	if (v->seq < h->first_seq || v->seq > h->last_seq || strcmp(v->origin, h->origin) != 0) {
+		store_fail(err, errlen, "block %s %llu..%llu: version %zu (%s seq %llu) lies outside the block",
+			   h->origin, (unsigned long long)h->first_seq,
+			   (unsigned long long)h->last_seq, i, v->origin, (unsigned long long)v->seq);
+		goto bad;
+	}
+	if (v->body.len > MF_BODY_MAX) {
+		store_fail(err, errlen, "record %s (%s seq %llu): body of %zu bytes; the limit is %d",
+			   v->id, h->origin, (unsigned long long)v->seq, v->body.len, MF_BODY_MAX);
+		goto bad;
+	}
+	if (mf_kind_descriptor(v->kind) == NULL) {
+		store_fail(err, errlen, "record %s (%s seq %llu): unknown kind '%s'", v->id, h->origin,
+			   (unsigned long long)v->seq, v->kind);
+		goto bad;
+	}
+	if (v->deleted && v->body.len > 0) {
+		store_fail(err, errlen, "record %s (%s seq %llu): a tombstone with a body", v->id,
+			   h->origin, (unsigned long long)v->seq);
 		goto bad;
 	}
 	li = (size_t)(v->seq - h->first_seq);
+	if (w->vs[li] != NULL) {
+		store_fail(err, errlen, "record %s (%s seq %llu): sent twice in one block", v->id,
+			   h->origin, (unsigned long long)v->seq);
+		goto bad;
+	}
+	if (strcmp(v->id, h->leaves[li]->id) != 0 || mf_id_check(v->id, h->origin, v->kind) != 0) {
+		store_fail(err, errlen, "record %s (%s seq %llu): the id does not match the signed leaf %s or its origin and kind",
+			   v->id, h->origin, (unsigned long long)v->seq, h->leaves[li]->id);
+		goto bad;
+	}
 	mf_version_hash_pb(v, hash);
-	if (w->vs[li] != NULL || strcmp(v->id, h->leaves[li]->id) != 0 ||
-	    memcmp(hash, h->leaves[li]->hash.data, MF_HASH_LEN) != 0 ||
-	    mf_id_check(v->id, h->origin, v->kind) != 0)
+	if (memcmp(hash, h->leaves[li]->hash.data, MF_HASH_LEN) != 0)
 		goto mismatch;
 	/* A signed body must still decode as its kind's message. */
 	if (!v->deleted && v->body.len > 0 &&
 	    (body = protobuf_c_message_unpack(mf_kind_descriptor(v->kind), NULL, v->body.len,
-					      v->body.data)) == NULL)
-		goto mismatch;
+					      v->body.data)) == NULL) {
+		store_fail(err, errlen, "record %s (%s seq %llu): the body does not decode as a %s",
+			   v->id, h->origin, (unsigned long long)v->seq, v->kind);
+		goto bad;
+	}
 	w->vs[li] = v;
 	w->bodies[li] = body;
+	w->body_bytes += v->body.len;
 	return 0;
 mismatch:
 	store_fail(err, errlen, "record %s (%s seq %llu): hash does not match the signed leaf",
@@ -259,6 +291,15 @@ apply_one(mf_store *s, const mf_keyring *kr, const mf_block_in *b, mf_apply_resu
 			out = MF_APPLY_BAD_VERSION;
 			goto done;
 		}
+	/* The sealing cap on receipt too: no signer makes a block whose
+	 * bodies exceed it, so that every block fits one frame. */
+	if (w.body_bytes > MF_BLOCK_MAX_BYTES) {
+		store_fail(err, errlen, "block %s %llu..%llu: %zu bytes of bodies; the limit is %u",
+			   w.h->origin, (unsigned long long)w.h->first_seq,
+			   (unsigned long long)w.h->last_seq, w.body_bytes, MF_BLOCK_MAX_BYTES);
+		out = MF_APPLY_BAD_VERSION;
+		goto done;
+	}
 	if (write_block(s, &w, res, err, errlen) != 0)
 		*dberr = 1;
 done:

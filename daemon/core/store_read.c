@@ -1,7 +1,9 @@
 /*
  * store_read.c — reads of the store: the version vector, blocks and
  * versions to serve, current records, the digest, counts, fork evidence,
- * and what a peer's stream left pending.  Nothing here writes.
+ * and what a peer's stream left pending.  Nothing here writes, except
+ * that a body found not to match its version hash when it is read to be
+ * served is noted as damage (store_verify.c) instead of being served.
  */
 #include "config.h"
 
@@ -14,6 +16,21 @@
 #include "store.h"
 #include "store_int.h"
 #include "util.h"
+
+/* Does a stored body still hash to the version hash its leaf signed?
+ * Checked on every read that serves or exports it: rot on disk must not
+ * reach a peer or an export under the original hash. */
+static int
+body_intact(const char *id, const char *kind, const char *origin, uint64_t seq, uint64_t hlc,
+	    int deleted, const void *body, size_t body_len, const void *hash, int hash_len)
+{
+	uint8_t h[MF_HASH_LEN];
+
+	mf_version_hash(id, kind, origin, seq, hlc, deleted, body, body_len, h);
+	return hash_len == MF_HASH_LEN && memcmp(h, hash, MF_HASH_LEN) == 0;
+}
+
+#define ROT_WHAT "its body does not match its version hash"
 
 uint64_t
 mf_store_vv(mf_store *s, const char *origin, uint8_t head[MF_HASH_LEN])
@@ -87,10 +104,12 @@ mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, 
 	sqlite3_stmt *st;
 	uint8_t *buf = NULL;
 	size_t cap = 0;
-	int n = 0;
+	int n = 0, rotten = 0;
+	char *bad_id = NULL;
+	uint64_t bad_seq = 0;
 
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, kind, seq, hlc, deleted, body FROM records WHERE origin = ?1"
+			       "SELECT id, kind, seq, hlc, deleted, body, hash FROM records WHERE origin = ?1"
 			       " AND seq BETWEEN ?2 AND ?3 ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
@@ -108,6 +127,13 @@ mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, 
 		v.deleted = sqlite3_column_int(st, 4) != 0;
 		v.body.data = (uint8_t *)sqlite3_column_blob(st, 5);
 		v.body.len = (size_t)sqlite3_column_bytes(st, 5);
+		if (!body_intact(v.id, v.kind, origin, v.seq, v.hlc, v.deleted, v.body.data,
+				 v.body.len, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6))) {
+			rotten = 1;
+			bad_id = mf_xstrdup(v.id);
+			bad_seq = v.seq;
+			break;
+		}
 		len = mentorfed__version__get_packed_size(&v);
 		if (len > cap) {
 			buf = mf_xrealloc(buf, len);
@@ -120,6 +146,12 @@ mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, 
 	}
 	sqlite3_finalize(st);
 	free(buf);
+	if (rotten) {
+		/* never served: the stream stops before it (and servable too) */
+		mf_store_damage_note(s, origin, bad_seq, bad_id, ROT_WHAT);
+		free(bad_id);
+		return -1;
+	}
 	return n;
 }
 
@@ -156,6 +188,13 @@ row_record(sqlite3_stmt *st)
 	return r;
 }
 
+static int
+record_intact(const mf_record *r)
+{
+	return body_intact(r->id, r->kind, r->origin, r->seq, r->hlc, r->deleted, r->body,
+			   r->body_len, r->hash, MF_HASH_LEN);
+}
+
 mf_record *
 mf_store_get(mf_store *s, const char *id)
 {
@@ -166,6 +205,11 @@ mf_store_get(mf_store *s, const char *id)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		r = row_record(st);
 	sqlite3_reset(st);
+	if (r && !record_intact(r)) {
+		mf_store_damage_note(s, r->origin, r->seq, r->id, ROT_WHAT);
+		mf_record_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -175,6 +219,7 @@ mf_store_each(mf_store *s, const char *kind, const char *origin, int with_delete
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
+	mf_record *bad = NULL;
 
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
@@ -194,6 +239,12 @@ mf_store_each(mf_store *s, const char *kind, const char *origin, int with_delete
 			rc = -1;
 			break;
 		}
+		if (!record_intact(r)) {
+			/* an export with a record missing would pass for whole */
+			bad = r;
+			rc = -1;
+			break;
+		}
 		stop = fn(arg, r);
 		mf_record_free(r);
 		if (stop) {
@@ -204,6 +255,10 @@ mf_store_each(mf_store *s, const char *kind, const char *origin, int with_delete
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);
+	if (bad) {
+		mf_store_damage_note(s, bad->origin, bad->seq, bad->id, ROT_WHAT);
+		mf_record_free(bad);
+	}
 	return rc;
 }
 
@@ -241,9 +296,18 @@ mf_store_count(mf_store *s, const char *kind, const char *origin, int deleted)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	if ((st = store_prepare(s, "SELECT count(*) FROM records WHERE (?1 IS NULL OR kind = ?1)"
-				   " AND (?2 IS NULL OR origin = ?2) AND (?3 < 0 OR deleted = ?3)")) ==
-	    NULL)
+	/* One statement per filter set, so that SQLite can use an index
+	 * (records_kind_origin, records_origin_seq): "?1 IS NULL OR kind = ?1"
+	 * would make every count a full scan. */
+	static const char *const q[4] = {
+		"SELECT count(*) FROM records WHERE (?3 < 0 OR deleted = ?3)",
+		"SELECT count(*) FROM records WHERE kind = ?1 AND (?3 < 0 OR deleted = ?3)",
+		"SELECT count(*) FROM records WHERE origin = ?2 AND (?3 < 0 OR deleted = ?3)",
+		"SELECT count(*) FROM records WHERE kind = ?1 AND origin = ?2"
+		" AND (?3 < 0 OR deleted = ?3)",
+	};
+
+	if ((st = store_prepare(s, q[(kind != NULL) | (origin != NULL) << 1])) == NULL)
 		return -1;
 	if (kind)
 		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -302,6 +366,29 @@ mf_store_servable(mf_store *s, const char *origin)
 
 	if (vv == 0)
 		return 0;
+	/* Damage found in the chain: served only up to the block before it
+	 * (a peer then fetches the rest from another node that holds it). */
+	if ((st = store_prepare(s, "SELECT min(seq) FROM temp.damage WHERE origin = ?1")) != NULL) {
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			uint64_t bad = (uint64_t)sqlite3_column_int64(st, 0);
+
+			sqlite3_finalize(st);
+			st = store_stmt(s, Q_BLOCK_AT);
+			sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)(bad ? bad : 1));
+			bfirst = sqlite3_step(st) == SQLITE_ROW ?
+				(uint64_t)sqlite3_column_int64(st, 0) : 1;
+			sqlite3_reset(st);
+			if (bfirst - 1 < vv)
+				vv = bfirst - 1;
+			bfirst = 0;
+			if (vv == 0)
+				return 0;
+		} else {
+			sqlite3_finalize(st);
+		}
+	}
 	if ((st = store_prepare(s, "SELECT min(seq) FROM pending WHERE origin = ?1")) == NULL)
 		return vv;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
@@ -318,5 +405,7 @@ mf_store_servable(mf_store *s, const char *origin)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		bfirst = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return bfirst > 0 ? bfirst - 1 : 0;
+	if (bfirst == 0)
+		return 0;
+	return bfirst - 1 < vv ? bfirst - 1 : vv;
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,8 +318,16 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 	memset(&c, 0, sizeof(c));
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: a remote apply is under way");
-	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+	/* Durable seals: once a block of ours is committed it may be sent,
+	 * and a power cut must not take it back (the WAL is synced at this
+	 * commit), or the node would seal those seqs again, a fork of its own
+	 * region.  The level may only change outside a transaction. */
+	if (store_exec(s, "PRAGMA synchronous = FULL", err, errlen) != 0)
 		return -1;
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0) {
+		store_exec(s, "PRAGMA synchronous = NORMAL", NULL, 0);
+		return -1;
+	}
 	vv = mf_store_vv(s, s->region, c.head);
 	c.have_head = vv > 0;
 	c.next = (uint64_t)mf_store_meta_get_i64(s, "next_seq", 1);
@@ -343,6 +352,9 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 		goto dberr;
 	if (store_exec(s, "COMMIT", err, errlen) != 0)
 		goto rollback;
+	store_exec(s, "PRAGMA synchronous = NORMAL", NULL, 0);
+	if (c.nl > 0 && mf_store_seal_mark_set(s, c.next - 1) != 0)
+		mf_warn("%s: cannot write the seal mark: %s", s->path, strerror(errno));
 	res->changed = c.nl;
 	if (c.nl > 0) {
 		res->first_seq = first_unsealed;
@@ -355,6 +367,7 @@ dberr:
 	store_fail(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
 rollback:
 	store_exec(s, "ROLLBACK", NULL, 0);
+	store_exec(s, "PRAGMA synchronous = NORMAL", NULL, 0);
 	free(c.leaves);
 	free(c.lens);
 	memset(res, 0, sizeof(*res));

@@ -44,6 +44,8 @@ mf_record *mf_ex_get_kind(mf_store *st, const char *id, const char *kind);
 /* Put one record of this node's region through the records layer; returns
  * the records layer's reply.  body is stolen. */
 json_t *mf_ex_put_one(mf_node *node, const char *kind, const char *key, json_t *body);
+/* The same for a new version of the record `id`; body is stolen. */
+json_t *mf_ex_put_id(mf_node *node, const char *kind, const char *id, json_t *body);
 
 /* ---------------------------------------------------------------- replies */
 
@@ -78,13 +80,14 @@ void mf_ex_schools_free(mf_ex_schools *s);
  * region to it. */
 typedef struct mf_ex_pair {
 	char *id, *mentor, *mentee, *start, *answer_id;
+	char *reason;	/* the latest answer's end_reason, else its note */
 	int dirs[MF_EX_NDIRS];
 	int n_dirs;
 	int state;	/* effective PairState */
 } mf_ex_pair;
 
 typedef struct mf_ex_answer {
-	char *proposal, *id;
+	char *proposal, *id, *reason;
 	int state;
 	uint64_t hlc;
 } mf_ex_answer;

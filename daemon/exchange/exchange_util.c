@@ -119,6 +119,16 @@ mf_ex_put_one(mf_node *node, const char *kind, const char *key, json_t *body)
 	return rep;
 }
 
+json_t *
+mf_ex_put_id(mf_node *node, const char *kind, const char *id, json_t *body)
+{
+	json_t *recs = json_pack("[{s:s, s:s, s:o}]", "kind", kind, "id", id, "body", body);
+	json_t *rep = mf_records_put(node, recs);
+
+	json_decref(recs);
+	return rep;
+}
+
 /* ---------------------------------------------------------------- replies */
 
 json_t *

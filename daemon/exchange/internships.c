@@ -17,133 +17,35 @@
 
 #include "exchange.h"
 #include "exchange_int.h"
+#include "json.h"
+#include "lifecycle.h"
+#include "records.h"
 #include "reply.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- applications */
 
-typedef struct app {
-	char *id, *offer, *school;
-	uint64_t participants;
-	uint64_t hlc;
-	/* the host's decision, if any */
-	char *decision_id;
-	int decision;
-	uint64_t granted;
-	char *reason;
-} app;
-
-typedef struct apps {
-	app *v;
-	size_t n, cap;
-	const char *offer;	/* filter, or NULL */
-} apps;
+/* Applications and their states come from the records layer's lifecycle
+ * (lifecycle.h): what the exchange shows is what the check enforces. */
+typedef mf_lc_app app;
+typedef mf_lc_apps apps;
 
 static int
-app_cb(void *arg, const mf_record *r)
+apps_load(mf_store *st, apps *a, const char *offer)
 {
-	apps *a = arg;
-	Mentorfed__InternshipApplication *m = (Mentorfed__InternshipApplication *)mf_ex_unpack(
-		r, &mentorfed__internship_application__descriptor);
-	app *e;
-
-	if (m == NULL)
-		return 0;
-	if (a->offer == NULL || strcmp(m->offer_id, a->offer) == 0) {
-		if (a->n == a->cap) {
-			a->cap = a->cap ? a->cap * 2 : 16;
-			a->v = mf_xrealloc(a->v, a->cap * sizeof(*a->v));
-		}
-		e = &a->v[a->n++];
-		memset(e, 0, sizeof(*e));
-		e->id = mf_xstrdup(r->id);
-		e->offer = mf_xstrdup(m->offer_id);
-		e->school = mf_xstrdup(m->applicant_school_id);
-		e->participants = m->participants ? m->participants : 1;
-		e->hlc = r->hlc;
-	}
-	mentorfed__internship_application__free_unpacked(m, NULL);
-	return 0;
-}
-
-static int
-decision_cb(void *arg, const mf_record *r)
-{
-	apps *a = arg;
-	Mentorfed__InternshipDecision *m = (Mentorfed__InternshipDecision *)mf_ex_unpack(
-		r, &mentorfed__internship_decision__descriptor);
-	char hr[MF_REGION_MAX], or[MF_REGION_MAX];
-
-	if (m == NULL)
-		return 0;
-	mf_ex_region_of(r->id, hr);
-	for (size_t i = 0; i < a->n; i++) {
-		/* only the offer's (host) region decides */
-		mf_ex_region_of(a->v[i].offer, or);
-		if (strcmp(a->v[i].id, m->application_id) == 0 && strcmp(hr, or) == 0) {
-			free(a->v[i].decision_id);
-			free(a->v[i].reason);
-			a->v[i].decision_id = mf_xstrdup(r->id);
-			a->v[i].decision = m->decision;
-			a->v[i].granted = m->places_granted;
-			a->v[i].reason = mf_xstrdup(m->reason);
-		}
-	}
-	mentorfed__internship_decision__free_unpacked(m, NULL);
-	return 0;
-}
-
-static int
-app_cmp(const void *x, const void *y)
-{
-	const app *a = x, *b = y;
-
-	if (a->hlc != b->hlc)
-		return a->hlc < b->hlc ? -1 : 1;
-	return strcmp(a->id, b->id);
+	return mf_lc_apps_load(st, offer, a);
 }
 
 static void
 apps_free(apps *a)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i].id);
-		free(a->v[i].offer);
-		free(a->v[i].school);
-		free(a->v[i].decision_id);
-		free(a->v[i].reason);
-	}
-	free(a->v);
-	memset(a, 0, sizeof(*a));
-}
-
-/* Applications (to `offer`, or to any when NULL) with the host's latest
- * decision, in submission order (HLC, then id). */
-static int
-apps_load(mf_store *st, apps *a, const char *offer)
-{
-	memset(a, 0, sizeof(*a));
-	a->offer = offer;
-	if (mf_store_each(st, "internship_application", NULL, 0, app_cb, a) != 0 ||
-	    mf_store_each(st, "internship_decision", NULL, 0, decision_cb, a) != 0) {
-		apps_free(a);
-		return -1;
-	}
-	if (a->n > 1)
-		qsort(a->v, a->n, sizeof(*a->v), app_cmp);
-	return 0;
+	mf_lc_apps_free(a);
 }
 
 static uint64_t
 places_taken(const apps *a, const char *offer)
 {
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].offer, offer) == 0 &&
-		    a->v[i].decision == MENTORFED__DECISION__DECISION_ACCEPTED)
-			n += a->v[i].granted;
-	return n;
+	return mf_lc_places_taken(a, offer);
 }
 
 static uint64_t
@@ -191,6 +93,37 @@ mf_exchange_offer(mf_node *node, json_t *req)
 	return mf_ex_put_one(node, "internship_offer", key, body);
 }
 
+/* The key of school's application to offer.  Applying again after a
+ * decline or a withdrawal makes a new application ("app|O|S|2", …: a new
+ * record, a new place in the submission order); while the application is
+ * submitted, waitlisted or accepted the same key is used, so a repeat is
+ * unchanged and a different one is refused by the records layer
+ * (doc/LIFECYCLES.md). */
+static int
+application_key(mf_node *node, const char *offer, const char *sch, char *key, size_t len)
+{
+	char id[MF_ID_MAX];
+	apps a;
+	int n = 1, final;
+
+	if (apps_load(node->store, &a, offer) != 0)
+		return -1;
+	do {
+		if (n == 1)
+			snprintf(key, len, "app|%s|%s", offer, sch);
+		else
+			snprintf(key, len, "app|%s|%s|%d", offer, sch, n);
+		mf_make_id(node->cfg->region, "internship_application", key, id);
+		final = 0;
+		for (size_t i = 0; i < a.n; i++)
+			if (strcmp(a.v[i].id, id) == 0)
+				final = a.v[i].state == MF_APP_DECLINED || a.v[i].state == MF_APP_WITHDRAWN;
+		n++;
+	} while (final && n < 1000);
+	apps_free(&a);
+	return 0;
+}
+
 json_t *
 mf_exchange_apply(mf_node *node, json_t *req)
 {
@@ -231,22 +164,39 @@ mf_exchange_apply(mf_node *node, json_t *req)
 			 "participants", n);
 	if (json_string_value(json_object_get(req, "note")))
 		json_object_set(body, "note", json_object_get(req, "note"));
-	snprintf(key, sizeof(key), "app|%s|%s", offer, sch);
+	if (application_key(node, offer, sch, key, sizeof(key)) != 0) {
+		json_decref(body);
+		return mf_reply_error(EX_SOFTWARE, "store read failed");
+	}
 	return mf_ex_put_one(node, "internship_application", key, body);
 }
 
 /* ---------------------------------------------------------------- decisions */
 
+static const char *const decision_names[] = { "", "accepted", "declined", "waitlisted" };
+
+/* The host's decision on a as a record for the records layer. */
 static json_t *
-write_decision(mf_node *node, const app *a, int accept, const char *reason)
+decision_record(const app *a, int decision, const char *reason)
 {
 	char key[256];
-	json_t *body = json_pack("{s:s, s:s, s:I, s:s}", "application_id", a->id, "decision",
-				 accept ? "accepted" : "declined", "places_granted",
-				 (json_int_t)(accept ? a->participants : 0), "reason", reason);
 
 	snprintf(key, sizeof(key), "decision|%s", a->id);
-	return mf_ex_put_one(node, "internship_decision", key, body);
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:I, s:s}}", "kind", "internship_decision", "key",
+			 key, "body", "application_id", a->id, "decision", decision_names[decision],
+			 "places_granted",
+			 (json_int_t)(decision == MENTORFED__DECISION__DECISION_ACCEPTED ?
+				      a->participants : 0), "reason", reason);
+}
+
+static json_t *
+write_decision(mf_node *node, const app *a, int decision, const char *reason)
+{
+	json_t *recs = json_pack("[o]", decision_record(a, decision, reason));
+	json_t *rep = mf_records_put(node, recs);
+
+	json_decref(recs);
+	return rep;
 }
 
 /* The offer `offer` if it is this node's region's; else NULL and an error
@@ -256,6 +206,7 @@ my_offer(mf_node *node, const char *offer, json_t **err)
 {
 	Mentorfed__InternshipOffer *o;
 	mf_record *r = mf_ex_get_kind(node->store, offer, "internship_offer");
+	char hr[MF_REGION_MAX];
 
 	*err = NULL;
 	if (r == NULL) {
@@ -267,51 +218,78 @@ my_offer(mf_node *node, const char *offer, json_t **err)
 	if (o == NULL || !mf_ex_mine(node, offer)) {
 		if (o)
 			mentorfed__internship_offer__free_unpacked(o, NULL);
-		*err = mf_reply_error(EX_DATAERR, "offer %s is not %s's: only the host region decides",
-				      offer, node->cfg->region);
+		mf_ex_region_of(offer, hr);
+		*err = mf_reply_error(EX_DATAERR, "the offer %s is %s's: only %s (the host's region) decides, not %s",
+				      offer, hr, hr, node->cfg->region);
 		return NULL;
 	}
 	return o;
 }
 
-/* Decide one undecided application in order; add it to data and rows.
- * Returns NULL, or the records layer's error reply. */
-static json_t *
-decide_next(mf_node *node, const app *p, uint64_t places, uint64_t *taken, size_t order,
-	    const mf_ex_schools *sc, json_t *data, json_t *rows)
+/* Decide one application in submission order: accepted while it fits;
+ * else a waitlisted one stays where it is, and a submitted one goes on
+ * the waiting list (waitlist) or is declined, in words that match the
+ * numbers.  Adds the decision to recs (written together, in one put, so
+ * that deciding n applications checks them in one batch) and a row. */
+static void
+decide_next(json_t *recs, const app *p, const Mentorfed__InternshipOffer *o, int waitlist,
+	    uint64_t *taken, size_t *order, const mf_ex_schools *sc, json_t *data, json_t *rows)
 {
-	int accept = p->participants <= places_left(places, *taken);
-	char reason[256], ord[24], np[24], gr[24];
-	json_t *rep;
+	uint64_t places = o->places;
+	int fits = p->participants <= places_left(places, *taken), d;
+	char reason[320], room[256], ord[24], np[24], gr[24], pl[48];
 
-	if (accept)
+	if (mf_offer_state_of(o->state) == MF_OFFER_CANCELLED) {
+		d = MENTORFED__DECISION__DECISION_DECLINED;
+		snprintf(reason, sizeof(reason), "the offer was cancelled%s%s",
+			 *o->state_reason ? ": " : "", o->state_reason);
+	} else if (fits) {
+		d = MENTORFED__DECISION__DECISION_ACCEPTED;
+		snprintf(pl, sizeof(pl), "%" PRIu64 " place%s", places, places == 1 ? "" : "s");
 		snprintf(reason, sizeof(reason),
-			 "accepted in submission order: %" PRIu64 " of %" PRIu64 " places taken before it",
-			 *taken, places);
-	else
-		snprintf(reason, sizeof(reason),
-			 "places exhausted: %" PRIu64 " of %" PRIu64 " taken by applications submitted earlier; %" PRIu64 " requested",
-			 *taken, places, p->participants);
-	rep = write_decision(node, p, accept, reason);
-	if (!json_is_true(json_object_get(rep, "ok")))
-		return rep;
-	json_decref(rep);
-	if (accept)
+			 "accepted in submission order: %s, %" PRIu64 " taken before it; %" PRIu64 " granted",
+			 pl, *taken, p->participants);
+	} else if (p->state == MF_APP_WAITLISTED) {
+		return;	/* still waiting, in its place */
+	} else {
+		d = waitlist ? MENTORFED__DECISION__DECISION_WAITLISTED : MENTORFED__DECISION__DECISION_DECLINED;
+		mf_lc_no_room(room, sizeof(room), places, *taken, p->participants);
+		snprintf(reason, sizeof(reason), "%s%s", waitlist ? "on the waiting list: " : "", room);
+	}
+	json_array_append_new(recs, decision_record(p, d, reason));
+	if (d == MENTORFED__DECISION__DECISION_ACCEPTED)
 		*taken += p->participants;
-	snprintf(ord, sizeof(ord), "%zu", order);
+	snprintf(ord, sizeof(ord), "%zu", ++*order);
 	snprintf(np, sizeof(np), "%" PRIu64, p->participants);
-	snprintf(gr, sizeof(gr), "%" PRIu64, accept ? p->participants : 0);
-	json_array_append_new(data, json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:s}", "order",
-					      (json_int_t)order, "application", p->id, "school",
+	snprintf(gr, sizeof(gr), "%" PRIu64, d == MENTORFED__DECISION__DECISION_ACCEPTED ? p->participants : 0);
+	json_array_append_new(data, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "order",
+					      (json_int_t)*order, "application", p->id, "school",
 					      p->school, "participants", (json_int_t)p->participants,
-					      "decision", accept ? "accepted" : "declined",
-					      "places_granted",
-					      (json_int_t)(accept ? p->participants : 0), "reason",
-					      reason));
+					      "was", mf_app_state_name(p->state),
+					      "decision", decision_names[d], "places_granted",
+					      (json_int_t)(d == MENTORFED__DECISION__DECISION_ACCEPTED ? p->participants : 0),
+					      "reason", reason));
 	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s]", ord, p->id,
 					      mf_ex_school_label(sc, p->school), np,
-					      accept ? "accepted" : "declined", gr, reason));
-	return NULL;
+					      decision_names[d], gr, reason));
+}
+
+/* A new version of my offer: closed or cancelled, with the reason. */
+static json_t *
+offer_state_write(mf_node *node, const char *offer, const char *state, const char *reason)
+{
+	mf_record *r = mf_ex_get_kind(node->store, offer, "internship_offer");
+	json_t *body;
+
+	if (r == NULL)
+		return mf_reply_error(EX_DATAERR, "no internship offer %s", offer);
+	body = mf_body_to_json(r->kind, r->body, r->body_len);
+	mf_record_free(r);
+	if (body == NULL)
+		return mf_reply_error(EX_SOFTWARE, "the offer %s does not decode", offer);
+	json_object_set_new(body, "state", json_string(state));
+	json_object_set_new(body, "state_reason", json_string(reason ? reason : ""));
+	return mf_ex_put_id(node, "internship_offer", offer, body);
 }
 
 json_t *
@@ -320,8 +298,10 @@ mf_exchange_decide(mf_node *node, json_t *req)
 	static const char *const cols[] = { "ORDER", "APPLICATION", "SCHOOL", "PARTICIPANTS",
 					    "DECISION", "GRANTED", "REASON", NULL };
 	const char *offer = json_string_value(json_object_get(req, "offer"));
+	const char *action = json_string_value(json_object_get(req, "action"));
+	int waitlist = json_is_true(json_object_get(req, "waitlist"));
 	Mentorfed__InternshipOffer *o;
-	json_t *e, *data, *t;
+	json_t *e, *data, *t, *wl, *recs;
 	mf_ex_schools sc;
 	apps a;
 	uint64_t taken;
@@ -329,6 +309,15 @@ mf_exchange_decide(mf_node *node, json_t *req)
 
 	if ((o = my_offer(node, offer, &e)) == NULL)
 		return e;
+	if (action != NULL) {
+		/* the offer's own transitions: open -> closed | cancelled */
+		mentorfed__internship_offer__free_unpacked(o, NULL);
+		if (strcmp(action, "close") == 0 || strcmp(action, "cancel") == 0)
+			return offer_state_write(node, offer, action[1] == 'l' ? "closed" : "cancelled",
+						 json_string_value(json_object_get(req, "reason")));
+		return mf_reply_error(EX_USAGE, "internship: '%s' is not an action on an offer (close, cancel)",
+				      action);
+	}
 	if (apps_load(node->store, &a, offer) != 0) {
 		mentorfed__internship_offer__free_unpacked(o, NULL);
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
@@ -339,18 +328,36 @@ mf_exchange_decide(mf_node *node, json_t *req)
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
 	}
 	taken = places_taken(&a, offer);
-	data = json_pack("{s:s, s:I, s:I, s:s, s:[]}", "offer", offer, "places",
+	data = json_pack("{s:s, s:s, s:I, s:I, s:s, s:[], s:[]}", "offer", offer, "state",
+			 mf_offer_state_name(mf_offer_state_of(o->state)), "places",
 			 (json_int_t)o->places, "taken_before", (json_int_t)taken, "order",
-			 "applications are decided in order of their submission time (HLC), then id; an application is accepted while its participants fit in the places left",
-			 "decisions");
+			 "applications are decided in order of their submission time (HLC), then id, the waiting list first in its own order; an application is accepted while its participants fit in the places left",
+			 "decisions", "waiting_list");
 	t = mf_ex_table("decisions", cols);
-	for (size_t i = 0; i < a.n && e == NULL; i++)
-		if (a.v[i].decision_id == NULL)
-			e = decide_next(node, &a.v[i], o->places, &taken, ++order, &sc,
-					json_object_get(data, "decisions"), json_object_get(t, "rows"));
+	recs = json_array();
+	for (size_t i = 0; i < a.n; i++)
+		if (a.v[i].state == MF_APP_SUBMITTED || a.v[i].state == MF_APP_WAITLISTED)
+			decide_next(recs, &a.v[i], o, waitlist, &taken, &order, &sc,
+				    json_object_get(data, "decisions"), json_object_get(t, "rows"));
 	apps_free(&a);
-	mf_ex_schools_free(&sc);
 	mentorfed__internship_offer__free_unpacked(o, NULL);
+	/* all of them or none */
+	if (json_array_size(recs) > 0) {
+		e = mf_records_put(node, recs);
+		if (json_is_true(json_object_get(e, "ok"))) {
+			json_decref(e);
+			e = NULL;
+		}
+	}
+	json_decref(recs);
+	if (e == NULL && apps_load(node->store, &a, offer) == 0) {
+		wl = json_object_get(data, "waiting_list");
+		for (size_t i = 0; i < a.n; i++)
+			if (a.v[i].state == MF_APP_WAITLISTED)
+				json_array_append_new(wl, json_string(a.v[i].id));
+		apps_free(&a);
+	}
+	mf_ex_schools_free(&sc);
 	if (e != NULL) {
 		json_decref(data);
 		json_decref(t);
@@ -360,65 +367,108 @@ mf_exchange_decide(mf_node *node, json_t *req)
 	return mf_ex_reply(data, json_pack("[o]", t));
 }
 
-/* The offer id an application is for, into offer (MF_ID_MAX); NULL or an
- * error reply. */
-static json_t *
-offer_of(mf_store *st, const char *aid, char offer[MF_ID_MAX])
+/* The application aid (NULL: an error reply in *err). */
+static Mentorfed__InternshipApplication *
+application_of(mf_store *st, const char *aid, json_t **err)
 {
 	Mentorfed__InternshipApplication *m;
 	mf_record *r;
 
-	if ((r = mf_ex_get_kind(st, aid, "internship_application")) == NULL)
-		return mf_reply_error(EX_DATAERR, "no application %s", aid ? aid : "(none given)");
+	*err = NULL;
+	if ((r = mf_ex_get_kind(st, aid, "internship_application")) == NULL) {
+		*err = mf_reply_error(EX_DATAERR, "no application %s (has it synced yet?)", aid ? aid : "(none given)");
+		return NULL;
+	}
 	m = (Mentorfed__InternshipApplication *)mf_ex_unpack(
 		r, &mentorfed__internship_application__descriptor);
 	mf_record_free(r);
 	if (m == NULL)
-		return mf_reply_error(EX_DATAERR, "application %s does not decode", aid);
-	mf_strlcpy(offer, m->offer_id, MF_ID_MAX);
-	mentorfed__internship_application__free_unpacked(m, NULL);
-	return NULL;
+		*err = mf_reply_error(EX_DATAERR, "application %s does not decode", aid);
+	return m;
+}
+
+/* The applicant's region withdraws its application: a new version of it
+ * with withdrawn set. */
+static json_t *
+withdraw(mf_node *node, const char *aid, const char *reason)
+{
+	mf_record *r;
+	json_t *body;
+	char ar[MF_REGION_MAX];
+
+	if (!mf_ex_mine(node, aid)) {
+		mf_ex_region_of(aid, ar);
+		return mf_reply_error(EX_DATAERR,
+				      "the application %s is %s's: only %s (the applicant's region) may withdraw it, not %s",
+				      aid, ar, ar, node->cfg->region);
+	}
+	if ((r = mf_ex_get_kind(node->store, aid, "internship_application")) == NULL)
+		return mf_reply_error(EX_DATAERR, "no application %s", aid);
+	body = mf_body_to_json(r->kind, r->body, r->body_len);
+	mf_record_free(r);
+	if (body == NULL)
+		return mf_reply_error(EX_SOFTWARE, "the application %s does not decode", aid);
+	json_object_set_new(body, "withdrawn", json_true());
+	json_object_set_new(body, "withdraw_reason", json_string(reason ? reason : ""));
+	return mf_ex_put_id(node, "internship_application", aid, body);
 }
 
 json_t *
 mf_exchange_decide_one(mf_node *node, json_t *req)
 {
 	const char *aid = json_string_value(json_object_get(req, "application"));
-	int accept = json_is_true(json_object_get(req, "accept"));
+	const char *action = json_string_value(json_object_get(req, "action"));
 	const char *reason = json_string_value(json_object_get(req, "reason"));
+	Mentorfed__InternshipApplication *m;
 	Mentorfed__InternshipOffer *o;
 	json_t *e, *rep;
-	app *p = NULL;
+	const app *p = NULL;
 	apps a;
-	char offer[MF_ID_MAX];
+	int d;
 
-	if ((e = offer_of(node->store, aid, offer)) != NULL)
+	/* "accept": true|false is what older clients send */
+	if (action == NULL)
+		action = json_is_true(json_object_get(req, "accept")) ? "accept" : "decline";
+	if (strcmp(action, "withdraw") == 0)
+		return withdraw(node, aid, reason);
+	if (strcmp(action, "accept") == 0)
+		d = MENTORFED__DECISION__DECISION_ACCEPTED;
+	else if (strcmp(action, "decline") == 0)
+		d = MENTORFED__DECISION__DECISION_DECLINED;
+	else if (strcmp(action, "waitlist") == 0)
+		d = MENTORFED__DECISION__DECISION_WAITLISTED;
+	else
+		return mf_reply_error(EX_USAGE,
+				      "internship: '%s' is not an action on an application (accept, decline, waitlist, withdraw)",
+				      action);
+	if ((m = application_of(node->store, aid, &e)) == NULL)
 		return e;
-	if ((o = my_offer(node, offer, &e)) == NULL)
-		return e;
-	if (apps_load(node->store, &a, offer) != 0) {
-		mentorfed__internship_offer__free_unpacked(o, NULL);
-		return mf_reply_error(EX_SOFTWARE, "store read failed");
+	o = my_offer(node, m->offer_id, &e);
+	if (o == NULL || apps_load(node->store, &a, m->offer_id) != 0) {
+		mentorfed__internship_application__free_unpacked(m, NULL);
+		if (o)
+			mentorfed__internship_offer__free_unpacked(o, NULL);
+		return e ? e : mf_reply_error(EX_SOFTWARE, "store read failed");
 	}
 	for (size_t i = 0; i < a.n; i++)
 		if (strcmp(a.v[i].id, aid) == 0)
 			p = &a.v[i];
-	if (p != NULL && accept) {
-		uint64_t taken = places_taken(&a, offer);
-		if (p->decision == MENTORFED__DECISION__DECISION_ACCEPTED)
-			taken -= p->granted;
-		if (taken + p->participants > o->places) {
-			rep = mf_reply_error(EX_DATAERR,
-					     "cannot accept %s: %" PRIu64 " participants, but only %" PRIu64 " of %u places are left",
-					     aid, p->participants, places_left(o->places, taken), o->places);
-			goto out;
-		}
-	}
-	rep = p ? write_decision(node, p, accept,
-				 reason ? reason : (accept ? "accepted by the host" : "declined by the host")) :
-		  mf_reply_error(EX_DATAERR, "application %s not found", aid);
-out:
+	/* the records layer checks the transition and the places, with the
+	 * numbers (lifecycle.c); only a repeat of the decision a withdrawn
+	 * application still carries would pass there as unchanged */
+	if (p == NULL)
+		rep = mf_reply_error(EX_DATAERR, "application %s not found", aid);
+	else if (p->state == MF_APP_WITHDRAWN)
+		rep = mf_reply_error(EX_DATAERR,
+				     "the application %s is withdrawn; it is final: nobody may change it", aid);
+	else
+		rep = write_decision(node, p, d,
+				     reason ? reason :
+				     d == MENTORFED__DECISION__DECISION_ACCEPTED ? "accepted by the host" :
+				     d == MENTORFED__DECISION__DECISION_DECLINED ? "declined by the host" :
+				     "put on the waiting list by the host");
 	apps_free(&a);
+	mentorfed__internship_application__free_unpacked(m, NULL);
 	mentorfed__internship_offer__free_unpacked(o, NULL);
 	return rep;
 }
@@ -485,8 +535,11 @@ offer_cb(void *arg, const mf_record *r)
 			 i ? ", " : "", o->dates[i]->from, o->dates[i]->to);
 	left = places_left(o->places, places_taken(c->a, r->id));
 	snprintf(places, sizeof(places), "%" PRIu64 " of %u", left, o->places);
+	if (mf_offer_state_of(o->state) != MF_OFFER_OPEN)
+		snprintf(places, sizeof(places), "%s", mf_offer_state_name(mf_offer_state_of(o->state)));
 	json_array_append_new(c->data,
-			      json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:b}", "offer", r->id,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:b}", "offer", r->id,
+					"state", mf_offer_state_name(mf_offer_state_of(o->state)),
 					"region", reg, "host", o->host_school_id, "title", o->title,
 					"directions",
 					mf_ex_dirs_json((const int *)o->directions, o->n_directions),
@@ -541,22 +594,27 @@ mf_exchange_offers(mf_node *node, json_t *req)
 }
 
 static void
-app_row(const app *p, const mf_ex_schools *sc, json_t *data, json_t *rows)
+app_row(const apps *a, const app *p, const mf_ex_schools *sc, json_t *data, json_t *rows)
 {
-	char reg[MF_REGION_MAX], np[24], gr[24];
-	const char *dec = p->decision_id == NULL ? "pending" :
-			  p->decision == MENTORFED__DECISION__DECISION_ACCEPTED ? "accepted" : "declined";
+	char reg[MF_REGION_MAX], np[24], gr[24], st[48];
+	size_t pos = mf_lc_waiting_position(a, p->id);
+	uint64_t granted = p->state == MF_APP_ACCEPTED ? p->granted : 0;
 
 	mf_ex_region_of(p->id, reg);
 	snprintf(np, sizeof(np), "%" PRIu64, p->participants);
-	snprintf(gr, sizeof(gr), "%" PRIu64, p->granted);
-	json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "application",
+	snprintf(gr, sizeof(gr), "%" PRIu64, granted);
+	if (pos)
+		snprintf(st, sizeof(st), "waitlisted (%zu)", pos);
+	else
+		snprintf(st, sizeof(st), "%s", mf_app_state_name(p->state));
+	json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "application",
 					      p->id, "region", reg, "school", p->school,
 					      "participants", (json_int_t)p->participants, "decision",
-					      dec, "places_granted", (json_int_t)p->granted, "reason",
+					      mf_app_state_name(p->state), "waiting_position", (json_int_t)pos,
+					      "places_granted", (json_int_t)granted, "reason",
 					      p->reason ? p->reason : ""));
 	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s]", p->id, reg,
-					      mf_ex_school_label(sc, p->school), np, dec, gr,
+					      mf_ex_school_label(sc, p->school), np, st, gr,
 					      p->reason ? p->reason : ""));
 }
 
@@ -564,32 +622,67 @@ json_t *
 mf_exchange_offer_show(mf_node *node, json_t *req)
 {
 	static const char *const cols[] = { "APPLICATION", "REGION", "SCHOOL", "PARTICIPANTS",
-					    "DECISION", "GRANTED", "REASON", NULL };
+					    "STATE", "GRANTED", "REASON", NULL };
+	static const char *const wcols[] = { "POSITION", "APPLICATION", "SCHOOL", "PARTICIPANTS", NULL };
 	const char *offer = json_string_value(json_object_get(req, "offer"));
 	mf_record *r = mf_ex_get_kind(node->store, offer, "internship_offer");
-	json_t *data, *t, *body;
+	Mentorfed__InternshipOffer *o;
+	json_t *data, *t, *w, *body;
 	mf_ex_schools sc;
+	uint64_t taken;
+	size_t pos = 0;
 	apps a;
+	int state;
 
 	if (r == NULL)
 		return mf_reply_error(EX_DATAERR, "no internship offer %s", offer ? offer : "(none given)");
 	body = mf_record_json(r);
+	o = (Mentorfed__InternshipOffer *)mf_ex_unpack(r, &mentorfed__internship_offer__descriptor);
 	mf_record_free(r);
+	state = mf_offer_state_of(o ? o->state : 0);
 	if (mf_ex_schools_load(node->store, &sc) != 0) {
 		json_decref(body);
+		if (o)
+			mentorfed__internship_offer__free_unpacked(o, NULL);
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
 	}
 	if (apps_load(node->store, &a, offer) != 0) {
 		json_decref(body);
+		if (o)
+			mentorfed__internship_offer__free_unpacked(o, NULL);
 		mf_ex_schools_free(&sc);
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
 	}
-	data = json_pack("{s:o, s:I, s:[]}", "offer", body, "places_taken",
-			 (json_int_t)places_taken(&a, offer), "applications");
-	t = mf_ex_table("applications", cols);
-	for (size_t i = 0; i < a.n; i++)
-		app_row(&a.v[i], &sc, json_object_get(data, "applications"), json_object_get(t, "rows"));
+	taken = places_taken(&a, offer);
+	data = json_pack("{s:o, s:s, s:I, s:I, s:I, s:[], s:[]}", "offer", body, "state",
+			 mf_offer_state_name(state), "places", (json_int_t)(o ? o->places : 0),
+			 "places_taken", (json_int_t)taken, "places_left",
+			 (json_int_t)places_left(o ? o->places : 0, taken), "applications",
+			 "waiting_list");
+	if (o)
+		mentorfed__internship_offer__free_unpacked(o, NULL);
+	t = mf_ex_table("applications (in submission order)", cols);
+	w = mf_ex_table("waiting list (accepted in this order when places free)", wcols);
+	for (size_t i = 0; i < a.n; i++) {
+		const app *p = &a.v[i];
+		char ps[24], np[24];
+		app_row(&a, p, &sc, json_object_get(data, "applications"), json_object_get(t, "rows"));
+		if (p->state != MF_APP_WAITLISTED)
+			continue;
+		snprintf(ps, sizeof(ps), "%zu", ++pos);
+		snprintf(np, sizeof(np), "%" PRIu64, p->participants);
+		json_array_append_new(json_object_get(data, "waiting_list"),
+				      json_pack("{s:I, s:s, s:s, s:I}", "position", (json_int_t)pos,
+						"application", p->id, "school", p->school,
+						"participants", (json_int_t)p->participants));
+		json_array_append_new(json_object_get(w, "rows"),
+				      json_pack("[s,s,s,s]", ps, p->id, mf_ex_school_label(&sc, p->school), np));
+	}
 	apps_free(&a);
 	mf_ex_schools_free(&sc);
-	return mf_ex_reply(data, json_pack("[o]", t));
+	if (pos == 0) {	/* no waiting list: no empty table */
+		json_decref(w);
+		return mf_ex_reply(data, json_pack("[o]", t));
+	}
+	return mf_ex_reply(data, json_pack("[o,o]", t, w));
 }

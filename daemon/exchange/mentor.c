@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "checks.h"
 #include "exchange.h"
 #include "exchange_int.h"
 #include "reply.h"
@@ -246,8 +247,10 @@ mf_exchange_find_mentor(mf_node *node, json_t *req)
 	if (mf_ex_schools_load(st, &sc) != 0)
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
 	if ((mentee = mf_ex_schools_find(&sc, sid)) == NULL) {
+		char hint[600];
 		mf_ex_schools_free(&sc);
-		return mf_reply_error(EX_DATAERR, "no school %s in the federation's records", sid);
+		mf_check_school_hint(node, sid, hint, sizeof(hint));
+		return mf_reply_error(EX_DATAERR, "no school %s in the federation's records%s", sid, hint);
 	}
 	mf_ex_region_of(sid, mreg);
 	if ((e = needs_of(st, mentee, json_object_get(req, "directions"), &nd)) != NULL) {

@@ -29,6 +29,7 @@ add_answer(mf_ex_pairs *p, const mf_record *r, const Mentorfed__MentoringPair *m
 	p->a[p->na].proposal = mf_xstrdup(m->proposal_id);
 	p->a[p->na].id = mf_xstrdup(r->id);
 	p->a[p->na].state = m->state;
+	p->a[p->na].reason = mf_xstrdup(m->end_reason && *m->end_reason ? m->end_reason : m->note);
 	p->a[p->na].hlc = r->hlc;
 	p->na++;
 }
@@ -91,6 +92,8 @@ mf_ex_pairs_load(mf_store *st, mf_ex_pairs *p)
 				p->v[i].state = p->a[k].state;
 				free(p->v[i].answer_id);
 				p->v[i].answer_id = mf_xstrdup(p->a[k].id);
+				free(p->v[i].reason);
+				p->v[i].reason = mf_xstrdup(p->a[k].reason);
 			}
 		}
 	}
@@ -106,9 +109,11 @@ mf_ex_pairs_free(mf_ex_pairs *p)
 		free(p->v[i].mentee);
 		free(p->v[i].start);
 		free(p->v[i].answer_id);
+		free(p->v[i].reason);
 	}
 	for (size_t i = 0; i < p->na; i++) {
 		free(p->a[i].proposal);
+		free(p->a[i].reason);
 		free(p->a[i].id);
 	}
 	free(p->v);
@@ -132,6 +137,38 @@ pair_state_name(int s, char *buf, size_t len)
 }
 
 /* ---------------------------------------------------------------- commands */
+
+/* The key of a proposal of mentor, mentee and start.  Proposing again
+ * after the pair was declined or ended makes a new proposal (a new
+ * record: "pair|M|E|S|2", …), as doc/LIFECYCLES.md says; while it is
+ * proposed or confirmed the same key is used, so that a repeat is
+ * unchanged and a different proposal is refused by the records layer. */
+static int
+proposal_key(mf_node *node, const char *mentor, const char *mentee, const char *start,
+	     char *key, size_t len)
+{
+	char id[MF_ID_MAX];
+	mf_ex_pairs pr;
+	int n = 1, final;
+
+	if (mf_ex_pairs_load(node->store, &pr) != 0)
+		return -1;
+	do {
+		if (n == 1)
+			snprintf(key, len, "pair|%s|%s|%s", mentor, mentee, start);
+		else
+			snprintf(key, len, "pair|%s|%s|%s|%d", mentor, mentee, start, n);
+		mf_make_id(node->cfg->region, "mentoring_pair", key, id);
+		final = 0;
+		for (size_t i = 0; i < pr.n; i++)
+			if (strcmp(pr.v[i].id, id) == 0)
+				final = pr.v[i].state == MENTORFED__PAIR_STATE__PAIR_STATE_DECLINED ||
+					pr.v[i].state == MENTORFED__PAIR_STATE__PAIR_STATE_ENDED;
+		n++;
+	} while (final && n < 1000);
+	mf_ex_pairs_free(&pr);
+	return 0;
+}
 
 json_t *
 mf_exchange_pair_propose(mf_node *node, json_t *req)
@@ -165,7 +202,10 @@ mf_exchange_pair_propose(mf_node *node, json_t *req)
 		json_object_set(body, "end_date", json_object_get(req, "end"));
 	if (json_string_value(json_object_get(req, "note")))
 		json_object_set(body, "note", json_object_get(req, "note"));
-	snprintf(key, sizeof(key), "pair|%s|%s|%s", mentor, mentee, start);
+	if (proposal_key(node, mentor, mentee, start, key, sizeof(key)) != 0) {
+		json_decref(body);
+		return mf_reply_error(EX_SOFTWARE, "store read failed");
+	}
 	return mf_ex_put_one(node, "mentoring_pair", key, body);
 }
 
@@ -173,12 +213,28 @@ json_t *
 mf_exchange_pair_answer(mf_node *node, json_t *req)
 {
 	const char *pid = json_string_value(json_object_get(req, "proposal"));
-	int confirm = json_is_true(json_object_get(req, "confirm"));
+	const char *action = json_string_value(json_object_get(req, "action"));
+	const char *reason = json_string_value(json_object_get(req, "reason"));
+	const char *note = json_string_value(json_object_get(req, "note"));
+	const char *state;
 	Mentorfed__MentoringPair *p;
 	mf_record *r;
 	json_t *body, *rep;
 	char key[256];
 
+	/* "confirm": true|false is what older clients send */
+	if (action == NULL)
+		action = json_is_true(json_object_get(req, "confirm")) ? "confirm" : "decline";
+	if (strcmp(action, "confirm") == 0)
+		state = "confirmed";
+	else if (strcmp(action, "decline") == 0)
+		state = "declined";
+	else if (strcmp(action, "end") == 0)
+		state = "ended";
+	else
+		return mf_reply_error(EX_USAGE, "pair: '%s' is not an answer (confirm, decline, end)", action);
+	if (state[0] == 'e' && (reason == NULL || *reason == '\0'))
+		return mf_reply_error(EX_USAGE, "pair end: --reason is required (why the pair ended)");
 	if ((r = mf_ex_get_kind(node->store, pid, "mentoring_pair")) == NULL)
 		return mf_reply_error(EX_DATAERR, "no pair proposal %s", pid ? pid : "(none given)");
 	p = (Mentorfed__MentoringPair *)mf_ex_unpack(r, &mentorfed__mentoring_pair__descriptor);
@@ -189,18 +245,22 @@ mf_exchange_pair_answer(mf_node *node, json_t *req)
 		return mf_reply_error(EX_DATAERR, "%s is an answer, not a proposal", pid);
 	}
 	if (!mf_ex_mine(node, p->mentor_school_id)) {
+		char mr[MF_REGION_MAX];
+		mf_ex_region_of(p->mentor_school_id, mr);
 		rep = mf_reply_error(EX_DATAERR,
-				     "the mentor %s is not a school of %s: only the mentor's region answers",
-				     p->mentor_school_id, node->cfg->region);
+				     "the mentor %s is not a school of %s: only %s (the mentor's region) may %s the pair %s",
+				     p->mentor_school_id, node->cfg->region, mr, action, pid);
 		mentorfed__mentoring_pair__free_unpacked(p, NULL);
 		return rep;
 	}
 	body = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s}", "mentor_school_id", p->mentor_school_id,
 			 "mentee_school_id", p->mentee_school_id, "directions",
 			 mf_ex_dirs_json((const int *)p->directions, p->n_directions), "start_date",
-			 p->start_date, "state", confirm ? "confirmed" : "declined", "proposal_id", pid);
-	if (json_string_value(json_object_get(req, "note")))
-		json_object_set(body, "note", json_object_get(req, "note"));
+			 p->start_date, "state", state, "proposal_id", pid);
+	if (state[0] == 'e')
+		json_object_set_new(body, "end_reason", json_string(reason));
+	if (note != NULL || (reason != NULL && state[0] != 'e'))
+		json_object_set_new(body, "note", json_string(note ? note : reason));
 	mentorfed__mentoring_pair__free_unpacked(p, NULL);
 	snprintf(key, sizeof(key), "answer|%s", pid);
 	return mf_ex_put_one(node, "mentoring_pair", key, body);
@@ -210,7 +270,7 @@ json_t *
 mf_exchange_pair_list(mf_node *node, json_t *req)
 {
 	static const char *const cols[] = { "PROPOSAL", "MENTOR", "MENTEE", "DIRECTIONS", "START",
-					    "STATE", NULL };
+					    "STATE", "REASON", NULL };
 	mf_ex_schools sc;
 	mf_ex_pairs pr;
 	json_t *data, *t;
@@ -234,12 +294,14 @@ mf_exchange_pair_list(mf_node *node, json_t *req)
 		mf_ex_region_of(e->mentee, er);
 		snprintf(ml, sizeof(ml), "%s (%s)", mf_ex_school_label(&sc, e->mentor), mr);
 		snprintf(me, sizeof(me), "%s (%s)", mf_ex_school_label(&sc, e->mentee), er);
-		json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s?}", "proposal",
+		json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s?, s:s}", "proposal",
 						      e->id, "mentor", e->mentor, "mentee", e->mentee,
 						      "directions", mf_ex_dirs_json(e->dirs, (size_t)e->n_dirs),
-						      "start", e->start, "state", stn, "answer", e->answer_id));
+						      "start", e->start, "state", stn, "answer", e->answer_id,
+						      "reason", e->reason ? e->reason : ""));
 		json_array_append_new(json_object_get(t, "rows"),
-				      json_pack("[s,s,s,s,s,s]", e->id, ml, me, dt, e->start, stn));
+				      json_pack("[s,s,s,s,s,s,s]", e->id, ml, me, dt, e->start, stn,
+						e->reason ? e->reason : ""));
 	}
 	mf_ex_pairs_free(&pr);
 	mf_ex_schools_free(&sc);

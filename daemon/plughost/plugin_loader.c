@@ -27,6 +27,7 @@
 
 #define MAX_DOC_SIZE (64u * 1024 * 1024)
 #define MAX_RECORDS 200000
+#define MAX_EXPECTS 32
 
 /* ------------------------------------------------------------------ logger */
 
@@ -417,6 +418,23 @@ mf_plugins_load_dir(mf_plugins *p, const char *dir)
 	return loaded;
 }
 
+/* What makes a document of format j complete, as the plugin says
+ * (struct mf_plugin.complete, appended after shutdown), or NULL: an older
+ * plugin, or a format without such a signal. */
+static const char *
+format_complete(const struct mf_plugin *d, int j)
+{
+	size_t bad;
+	const char *c;
+
+	if (!MF_PLUGIN_HAS(d, complete) || d->complete == NULL)
+		return NULL;
+	c = d->complete[j];
+	if (c == NULL || c[0] == '\0' || !mf_utf8_valid(c, strlen(c), &bad))
+		return NULL;
+	return c;
+}
+
 json_t *
 mf_plugins_list_json(const mf_plugins *p)
 {
@@ -429,11 +447,14 @@ mf_plugins_list_json(const mf_plugins *p)
 		if (d == NULL)
 			continue;
 		f = json_array();
-		for (int j = 0; j < d->n_formats; j++)
-			json_array_append_new(f, json_pack("{s:s,s:s}", "name", d->formats[j].name,
+		for (int j = 0; j < d->n_formats; j++) {
+			const char *c = format_complete(d, j);
+			json_array_append_new(f, json_pack("{s:s,s:s,s:s?}", "name", d->formats[j].name,
 							   "description",
 							   d->formats[j].description ?
-							   d->formats[j].description : ""));
+							   d->formats[j].description : "",
+							   "complete", c));
+		}
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}",
 						   "name", d->name, "version", d->version,
 						   "region", d->region,
@@ -485,6 +506,13 @@ struct mf_import {
 	int failed;
 	char first_err[1024];
 	struct mf_rec *recs;
+	/* what the document states it holds (host->expect), checked at the end */
+	struct expectation {
+		char kind[32];
+		unsigned count, line;
+		char what[300];
+	} expects[MAX_EXPECTS];
+	int nexpects;
 };
 
 static unsigned
@@ -1018,6 +1046,81 @@ host_date_format(mf_date d, char *buf)
 	return mf_date_format(d, buf);
 }
 
+/*
+ * host->expect: the document states it holds `count` records of `kind`
+ * (at `line`).  Kept until the import ends (check_expects); a second
+ * statement about the same kind must agree with the first.
+ */
+static int
+host_expect(mf_import *imp, unsigned line, const char *kind, unsigned count, const char *what)
+{
+	const char *pl;
+	size_t bad;
+	struct expectation *e;
+
+	if (imp == NULL)
+		return -1;
+	pl = imp->plugin ? imp->plugin->name : "?";
+	if (mf_kind_descriptor(kind) == NULL) {
+		host_error(imp, 0, "plugin %s: expect: unknown record kind '%s'", pl,
+			   kind ? kind : "(null)");
+		return -1;
+	}
+	if (what == NULL || !mf_utf8_valid(what, strlen(what), &bad))
+		what = "";
+	for (int i = 0; i < imp->nexpects; i++) {
+		e = &imp->expects[i];
+		if (strcmp(e->kind, kind) != 0)
+			continue;
+		if (e->count != count) {
+			/* the document contradicts itself: that is the document's fault */
+			host_error(imp, line, "incomplete or damaged document: %s says %u %s "
+				   "records, but line %u (%s) says %u", what[0] ? what : "this line",
+				   count, kind, e->line, e->what[0] ? e->what : "?", e->count);
+			return 0;
+		}
+		return 0;
+	}
+	if (imp->nexpects == MAX_EXPECTS) {
+		host_error(imp, 0, "plugin %s: expect: more than %d kinds", pl, MAX_EXPECTS);
+		return -1;
+	}
+	e = &imp->expects[imp->nexpects++];
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	e->count = count;
+	e->line = line;
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	/* the copy may cut a UTF-8 sequence: keep what is whole */
+	if (!mf_utf8_valid(e->what, strlen(e->what), &bad))
+		e->what[bad] = '\0';
+	return 0;
+}
+
+/* At the end of an import: every statement of the document against what
+ * was emitted.  A shortfall is a cut or damaged document; a surplus is a
+ * plugin that read more than the document says it has.  Both refuse it. */
+static void
+check_expects(mf_import *imp)
+{
+	for (int i = 0; i < imp->nexpects && !imp->failed; i++) {
+		const struct expectation *e = &imp->expects[i];
+		unsigned n = 0;
+		size_t k;
+		json_t *r;
+
+		json_array_foreach(imp->records, k, r)
+			if (strcmp(json_string_value(json_object_get(r, "kind")), e->kind) == 0)
+				n++;
+		if (n != e->count)
+			host_error(imp, e->line, "incomplete document: it states %u %s record%s "
+				   "(%s), but %u %s read: %s; nothing was imported",
+				   e->count, e->kind, e->count == 1 ? "" : "s",
+				   e->what[0] ? e->what : "here", n, n == 1 ? "was" : "were",
+				   n < e->count ? "the document is cut or damaged" :
+				   "the plugin read more than the document states");
+	}
+}
+
 static const struct mf_host_api host_api = {
 	.size = sizeof(struct mf_host_api),
 	.abi_version = MF_PLUGIN_ABI_VERSION,
@@ -1041,6 +1144,7 @@ static const struct mf_host_api host_api = {
 	.date_format = host_date_format,
 	.date_cmp = mf_date_cmp,
 	.generic_status = mf_roadmap_generic_status,
+	.expect = host_expect,
 };
 
 const struct mf_host_api *
@@ -1195,6 +1299,8 @@ run_import(mf_plugins *p, const char *path, const struct mf_plugin *pd, const mf
 	cur_imp = NULL;
 	if (rc != 0 && !imp.failed)
 		host_error(&imp, 0, "plugin %s: format %s failed without saying why", pd->name, fmt->name);
+	if (rc == 0 && !imp.failed)
+		check_expects(&imp);
 	if (!imp.failed && json_array_size(imp.records) == 0)
 		host_error(&imp, 0, "format %s of plugin %s found no records in this document",
 			   fmt->name, pd->name);

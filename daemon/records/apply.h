@@ -24,6 +24,27 @@
 #include "node.h"
 #include "store.h"
 
+/*
+ * Receipt checks of the records layer and the real reason of a rejection
+ * the store reports as MF_APPLY_BAD_SIGNATURE (mf_block_verify checks the
+ * header's shape and its signature in one): these outcomes extend enum
+ * mf_apply_outcome (store.h) in res->first_error.
+ *
+ *	MF_RECV_BAD_SHAPE	header or leaves malformed (validly signed or not
+ *				decodable): never a matter of keys
+ *	MF_RECV_UNKNOWN_ORIGIN	no signing key configured for the origin
+ *	MF_RECV_TOO_LARGE	the versions sent with one block exceed the
+ *				sealing cap (MF_BLOCK_MAX_BYTES of bodies, plus
+ *				MF_VERSION_OVERHEAD per leaf for their fields)
+ */
+#define MF_RECV_BAD_SHAPE ((enum mf_apply_outcome)(MF_APPLY_FORK + 1))
+#define MF_RECV_UNKNOWN_ORIGIN ((enum mf_apply_outcome)(MF_APPLY_FORK + 2))
+#define MF_RECV_TOO_LARGE ((enum mf_apply_outcome)(MF_APPLY_FORK + 3))
+#define MF_VERSION_OVERHEAD 256
+
+/* A short name of an outcome, for logs ("bad signature", "too large"). */
+const char *mf_records_outcome_name(enum mf_apply_outcome o);
+
 int mf_records_apply_begin(mf_node *node, mf_apply_result *res, char *err, size_t errlen);
 int mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result *res,
 			   char *err, size_t errlen);

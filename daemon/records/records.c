@@ -3,9 +3,10 @@
  *
  * mf_records_put runs in two phases.  The checks come first, one function
  * per family (shape, kind, ownership, tombstone, id, body), each returning NULL or an
- * error reply; the next checks (dates, references, lifecycles) go there
- * too.  Only when every record passed are they sealed and stored, in one
- * transaction, by the store.
+ * error reply; then the checks of the batch as a whole (check.c: dates,
+ * counts, references, ownership of body fields; lifecycle.c).  Only when
+ * every record passed are they sealed and stored, in one transaction, by
+ * the store.
  */
 #include "config.h"
 
@@ -14,8 +15,10 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "checks.h"
 #include "json.h"
 #include "kinds.h"
+#include "lifecycle.h"
 #include "records.h"
 #include "reply.h"
 #include "store.h"
@@ -29,6 +32,8 @@ typedef struct rec_in {
 	int deleted;
 	uint8_t *body;
 	size_t body_len;
+	json_t *json;		/* the body as written (borrowed) */
+	ProtobufCMessage *msg;	/* decoded by check_body, encoded after the checks */
 } rec_in;
 
 /* ---------------------------------------------------------------- checks */
@@ -153,8 +158,50 @@ check_body(json_t *r, rec_in *in)
 		return NULL;
 	if (body == NULL)
 		return mf_reply_error(EX_DATAERR, "record %zu (%s): body is missing", in->n, in->id);
-	if (mf_json_to_body(body, in->kind, &in->body, &in->body_len, err, sizeof(err)) != 0)
+	/* decoded only: the checks of the batch (check.c) read and normalise
+	 * the message before it is encoded */
+	if (mf_json_to_pb(body, mf_kind_descriptor(in->kind), &in->msg, "body", err, sizeof(err)) != 0)
 		return mf_reply_error(EX_DATAERR, "record %zu (%s): %s", in->n, in->id, err);
+	in->json = body;
+	return NULL;
+}
+
+/* The batch's checks (checks.h): dates, counts, references, ownership. */
+static json_t *
+check_content(mf_node *node, rec_in *in, size_t n)
+{
+	mf_check_rec *c = mf_xcalloc(n ? n : 1, sizeof(*c));
+	json_t *e;
+
+	for (size_t i = 0; i < n; i++) {
+		c[i].n = in[i].n;
+		c[i].kind = in[i].kind;
+		c[i].id = in[i].id;
+		c[i].deleted = in[i].deleted;
+		c[i].json = in[i].json;
+		c[i].msg = in[i].msg;
+	}
+	e = mf_check_records(node, c, n);
+	free(c);
+	return e;
+}
+
+/* Encode the checked bodies for sealing. */
+static json_t *
+encode_bodies(rec_in *in, size_t n)
+{
+	char err[256];
+	json_t *e;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].msg == NULL)
+			continue;
+		if (mf_pb_pack_body(in[i].msg, &in[i].body, &in[i].body_len, err, sizeof(err)) != 0) {
+			e = mf_reply_error(EX_DATAERR, "record %zu (%s): %s", in[i].n, in[i].id, err);
+			json_object_set_new(e, "index", json_integer((json_int_t)i));
+			return e;
+		}
+	}
 	return NULL;
 }
 
@@ -187,6 +234,12 @@ commit(mf_node *node, const rec_in *in, size_t n)
 		puts[i].deleted = in[i].deleted;
 		puts[i].body = in[i].body;
 		puts[i].body_len = in[i].body_len;
+	}
+	/* the lifecycles (lifecycle.h) judge the batch as a whole: a record
+	 * may step on one written earlier in it */
+	if ((reply = mf_lifecycle_check(node->store, node->cfg->region, puts, n)) != NULL) {
+		free(puts);
+		return reply;
 	}
 	if (mf_store_commit_local(node->store, node->key, puts, n, &res, err, sizeof(err)) != 0) {
 		free(puts);
@@ -221,11 +274,18 @@ mf_records_put(mf_node *node, json_t *records)
 		if ((reply = check_record(json_array_get(records, i), node->cfg->region, &in[i])) != NULL)
 			json_object_set_new(reply, "index", json_integer((json_int_t)i));
 	}
+	/* the checks of the batch as a whole, one call each */
+	if (reply == NULL)
+		reply = check_content(node, in, n);
+	if (reply == NULL)
+		reply = encode_bodies(in, n);
 	if (reply == NULL)
 		reply = commit(node, in, n);
 	for (size_t i = 0; i < n; i++) {
 		free(in[i].id);
 		free(in[i].body);
+		if (in[i].msg)
+			protobuf_c_message_free_unpacked(in[i].msg, NULL);
 	}
 	free(in);
 	return reply;

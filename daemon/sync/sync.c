@@ -6,11 +6,13 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -30,6 +32,135 @@ sy_now_ms(mf_sync *s)
 {
 	s->now = mf_mono_ms();
 	return s->now;
+}
+
+/* See sync_int.h.  When a window opens after lines were held back, say
+ * how many. */
+int
+sy_ratelim(mf_sync *s, ratelim *r, const char *what)
+{
+	if (s->now >= r->win_ms + RATELIM_MS) {
+		if (r->suppressed > 0)
+			mf_warn("sync: %llu more %s not logged in the last %d s",
+				(unsigned long long)r->suppressed, what, RATELIM_MS / 1000);
+		r->win_ms = s->now;
+		r->n = 0;
+		r->suppressed = 0;
+	}
+	if (r->n < RATELIM_N) {
+		r->n++;
+		return 1;
+	}
+	r->suppressed++;
+	return 0;
+}
+
+/* ------------------------------------------------------------ fd limits */
+
+/* Raise the soft RLIMIT_NOFILE to the hard one: libzmq aborts the whole
+ * process when an accept or a new socket meets EMFILE (issue 12: 1,100
+ * idle TCP connections under the systemd default of 1024 killed the
+ * node), so the node takes every descriptor it is allowed. */
+static uint64_t
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max;
+
+		if (want == RLIM_INFINITY || want > (1u << 20))
+			want = 1u << 20;
+		if (want > rl.rlim_cur) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? (1u << 20) : (uint64_t)rl.rlim_cur;
+}
+
+static size_t
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Connections are accepted by libzmq's I/O thread, before ZAP or anything
+ * of ours sees them, and an idle TCP connection costs a descriptor until
+ * the handshake times out (ZMQ_HANDSHAKE_IVL).  Should open descriptors
+ * still reach FD_PAUSE_PCT of the limit, the listener is closed (libzmq
+ * then closes every connection it accepted: peers reconnect, our own
+ * outbound links stay) and bound again FD_PAUSE_MS later.
+ */
+#define FD_PAUSE_PCT 70
+#define FD_PAUSE_MS 1000
+#define FD_CHECK_MS 250
+#define HANDSHAKE_MS 5000
+
+static void
+fd_guard(mf_sync *s)
+{
+	size_t n;
+
+	if (s->router == NULL || s->nofile == 0)
+		return;
+	if (s->listener_paused) {
+		if (s->now < s->resume_ms)
+			return;
+		if (open_fds() * 100 >= s->nofile * FD_PAUSE_PCT) {
+			s->resume_ms = s->now + FD_PAUSE_MS;
+			return;
+		}
+		if (zmq_bind(s->router, s->node->cfg->listen) != 0) {
+			s->resume_ms = s->now + FD_PAUSE_MS;
+			if (sy_ratelim(s, &s->rejlog, "listener messages"))
+				mf_err("sync: cannot listen on %s again: %s", s->node->cfg->listen,
+				       zmq_strerror(errno));
+			return;
+		}
+		s->listener_paused = 0;
+		mf_warn("sync: listening on %s again", s->node->cfg->listen);
+		return;
+	}
+	if (s->now < s->fd_check_ms + FD_CHECK_MS)
+		return;
+	s->fd_check_ms = s->now;
+	n = open_fds();
+	if (n * 100 < s->nofile * FD_PAUSE_PCT)
+		return;
+	s->c.listener_paused++;
+	if (sy_ratelim(s, &s->rejlog, "listener messages"))
+		mf_err("sync: %zu of %llu file descriptors open (unauthenticated connections to %s?): closing the listener and every inbound connection for %d ms",
+		       n, (unsigned long long)s->nofile, s->node->cfg->listen, FD_PAUSE_MS);
+	{
+		/* The endpoint as bound: a wildcard or port 0 in the config
+		 * is not what zmq_unbind wants. */
+		char ep[256];
+		size_t len = sizeof(ep);
+
+		if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, ep, &len) != 0 || len == 0)
+			mf_strlcpy(ep, s->node->cfg->listen, sizeof(ep));
+		if (zmq_unbind(s->router, ep) == 0) {
+			s->listener_paused = 1;
+			s->resume_ms = s->now + FD_PAUSE_MS;
+			for (size_t i = 0; i < s->n_in; i++)
+				s->in[i]->dead = 1;
+		}
+	}
 }
 
 static void
@@ -67,6 +198,16 @@ dispatch(mf_sync *s, session *ss, const uint8_t *data, size_t len)
 		mentorfed__wire__frame__free_unpacked(f, NULL);
 		return;
 	}
+	if (!ss->hello_rx && f->msg_case == MENTORFED__WIRE__FRAME__MSG_HEARTBEAT &&
+	    s->now >= ss->notready_ms + 1000 && s->now >= ss->created_ms + 1000) {
+		/* Heartbeats on a link that never said Hello: the peer believes
+		 * in a session we do not have (we restarted and ZeroMQ
+		 * reconnected it).  Tell it, at most once a second, so that it
+		 * says Hello again instead of timing out. */
+		ss->notready_ms = s->now;
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_NOT_READY, NULL,
+			      "hello first");
+	}
 	if (!ss->hello_rx && f->msg_case != MENTORFED__WIRE__FRAME__MSG_HELLO &&
 	    f->msg_case != MENTORFED__WIRE__FRAME__MSG_ERROR &&
 	    f->msg_case != MENTORFED__WIRE__FRAME__MSG_HEARTBEAT) {
@@ -98,6 +239,7 @@ dispatch(mf_sync *s, session *ss, const uint8_t *data, size_t len)
 		break;
 	case MENTORFED__WIRE__FRAME__MSG_ERROR:
 		sy_on_error(s, ss, f->error);
+		sy_recover_on_error(s, ss, f->error);
 		break;
 	default:
 		log_malformed(s, ss, "unknown message");
@@ -243,19 +385,21 @@ mf_sync *
 mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 {
 	mf_sync *s = mf_xcalloc(1, sizeof(*s));
-	const char *own = node->cfg->region;
-	char buf[8];
 
 	s->ctx = ctx;
 	s->node = node;
 	sy_now_ms(s);
+	s->nofile = raise_nofile();
+	if (s->nofile < 4096)
+		mf_warn("sync: only %llu file descriptors allowed (RLIMIT_NOFILE); a node with a listener wants 65536 (LimitNOFILE= in the systemd unit)",
+			(unsigned long long)s->nofile);
 	if ((s->zap = mf_zap_open(ctx)) == NULL) {
 		snprintf(err, errlen, "cannot bind the ZAP handler %s: %s", MF_ZAP_ENDPOINT,
 			 zmq_strerror(errno));
 		goto bad;
 	}
 	if (node->cfg->listen && node->cfg->listen[0]) {
-		int one = 1;
+		int one = 1, hs = HANDSHAKE_MS;
 		const char *dom = MF_ZAP_DOMAIN;
 
 		if ((s->router = zmq_socket(ctx, ZMQ_ROUTER)) == NULL)
@@ -265,6 +409,8 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 		zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof(one));
 		zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, node->curve_sec, MF_Z85_KEY_LEN);
 		zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, dom, strlen(dom));
+		/* An idle or stalled handshake holds a descriptor: drop it. */
+		zmq_setsockopt(s->router, ZMQ_HANDSHAKE_IVL, &hs, sizeof(hs));
 		if (zmq_bind(s->router, node->cfg->listen) != 0) {
 			snprintf(err, errlen, "cannot listen on %s: %s", node->cfg->listen,
 				 zmq_strerror(errno));
@@ -275,19 +421,7 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto bad;
 	}
-	/* Disaster recovery: a node whose store was just created, whose own
-	 * chain is empty and that has peers first learns its own chain from
-	 * them.  The flag is persisted so a restart mid-recovery keeps it. */
-	if (node->store_was_new && mf_store_vv(node->store, own, NULL) == 0 && s->n_peers > 0)
-		mf_store_meta_set(node->store, "sync_recovering", "1");
-	if (mf_store_meta_get(node->store, "sync_recovering", buf, sizeof(buf)) == 0 &&
-	    strcmp(buf, "1") == 0) {
-		s->recovering = 1;
-		snprintf(node->writes_refused, sizeof(node->writes_refused), "%s",
-			 "the node is recovering its own records from peers after losing its store; try again when 'mentorfed status' no longer says recovering");
-		mf_warn("sync: the store of %s is new and holds none of its own records: recovering them from peers before any local write",
-			own);
-	}
+	sy_recover_init(s);
 	return s;
 zerr:
 	snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -489,6 +623,11 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 	int new_socket = 0;
 
 	s->now = now;
+	fd_guard(s);
+	if (s->listener_paused)
+		next = min_due(next, s->resume_ms, now);
+	else if (s->router)
+		next = min_due(next, s->fd_check_ms + FD_CHECK_MS, now);
 	for (size_t i = 0; i < s->n_peers; i++)
 		tick_outbound(s, &s->peers[i], now, hb, to, &next, &new_socket);
 	tick_inbound(s, now, hb, to, &next);

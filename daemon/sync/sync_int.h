@@ -8,7 +8,9 @@
  *			reconnects, sending frames
  *	sync_serve.c	serving: a peer's wants turned into batches
  *	sync_pull.c	pulling: wants, received batches applied through the
- *			records layer, withholding, recovery of our own chain
+ *			records layer, withholding
+ *	sync_recover.c	our own chain: recovery after a lost or restored
+ *			store, forks of our own origin and the way out
  *	sync_status.c	status for `mentorfed status`
  *	zap.c		the ZAP handler admitting configured keys only
  */
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "kinds.h"
 #include "node.h"
 #include "proto/wire.pb-c.h"
 #include "sync.h"
@@ -65,7 +68,17 @@ typedef struct serve_stream {
 typedef struct blocked {
 	char origin[MF_REGION_MAX];
 	uint64_t until_ms;
+	unsigned fails;		/* streams in a row that brought nothing */
 } blocked;
+
+/* At most RATELIM_N log lines per RATELIM_MS window (sy_ratelim). */
+#define RATELIM_N 10
+#define RATELIM_MS 10000
+typedef struct ratelim {
+	uint64_t win_ms;
+	unsigned n;
+	uint64_t suppressed;
+} ratelim;
 
 typedef struct session {
 	int inbound;
@@ -77,6 +90,7 @@ typedef struct session {
 	char region[MF_REGION_MAX];
 	uint64_t created_ms, last_rx_ms, last_tx_ms, since_wall_ms;
 	vvmap known;
+	uint64_t probed_self, probed_fork;	/* sync_recover.c: blocks of its own asked for */
 	/* pulling */
 	int pulling;
 	char pull_origin[MF_REGION_MAX];
@@ -84,6 +98,11 @@ typedef struct session {
 	uint64_t pull_complete_to;
 	blocked blk[BLOCKED_MAX];
 	size_t n_blk;
+	size_t pull_rr;			/* fair start among origins */
+	uint64_t pull_applied;		/* blocks applied by this stream */
+	uint64_t rehello_ms;		/* last Hello resent on NOT_READY */
+	uint64_t notready_ms;		/* last NOT_READY for a heartbeat */
+	ratelim errlog;			/* the peer's Errors, logged */
 	/* serving */
 	serve_stream st[STREAMS_MAX];
 	size_t n_st;
@@ -108,6 +127,10 @@ typedef struct counters {
 	uint64_t blocks_applied, blocks_duplicate;
 	uint64_t rej_signature, rej_link, rej_version, rej_fork, withheld, withheld_streams;
 	uint64_t version_mismatch, peer_errors, reconnects, store_errors;
+	/* issue 12: rejections by their real reason, hostile streams */
+	uint64_t rej_shape, rej_too_large, rej_unknown_origin, rej_beyond_complete, streams_short;
+	uint64_t empty_streams, rehellos, unproven_truncated;
+	uint64_t listener_paused;
 } counters;
 
 struct mf_sync {
@@ -125,8 +148,17 @@ struct mf_sync {
 	uint64_t announce_due;
 	int recovering;
 	uint64_t first_hello_ms;
+	int own_fork;		/* our own origin forked: local writes stopped */
+	uint64_t own_fork_seq;
+	char refusal[256];	/* why sync_recover.c refuses local writes, or "" */
 	uint64_t now;		/* monotonic ms of the current tick/handle */
 	uint64_t malformed_logged;
+	ratelim rejlog;		/* rejected blocks and batches, logged */
+	/* File descriptors: the soft limit after raising it, and the
+	 * listener paused while too many connections are open. */
+	uint64_t nofile;
+	int listener_paused;
+	uint64_t resume_ms, fd_check_ms;
 	/* Sockets to close: the daemon polls the items of mf_sync_pollitems
 	 * after mf_sync_tick, so a socket is closed only at the next
 	 * mf_sync_pollitems, never between the two. */
@@ -144,6 +176,8 @@ typedef struct vv_collect {
 /* sync.c */
 /* Monotonic ms, kept in s->now for this turn of the loop. */
 uint64_t sy_now_ms(mf_sync *s);
+/* 1 when a line may be logged now under r's rate limit. */
+int sy_ratelim(mf_sync *s, ratelim *r, const char *what);
 
 /* sync_links.c */
 const char *sy_sess_name(const session *ss);
@@ -191,8 +225,20 @@ void sy_pull_stop(session *ss);
 void sy_pull_next(mf_sync *s, session *ss);
 void sy_request_announce(mf_sync *s);
 void sy_kill_session_streams(session *ss);
-void sy_recovery_check(mf_sync *s);
 void sy_on_announce(mf_sync *s, session *ss, const Mentorfed__Wire__Announce *a);
 void sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b);
+
+/* sync_recover.c */
+/* At start: a new or restored store recovers our own chain first. */
+void sy_recover_init(mf_sync *s);
+/* Recovery and own-fork state after what peers told: ends recovery when
+ * we hold our chain as far as they do, starts it when a peer holds more
+ * of it than our store, stops local writes on a fork of our origin. */
+void sy_recovery_check(mf_sync *s);
+/* A peer announced: a region holding less of its own chain than we do is
+ * asked for its head block (a restore, or a fork we must see). */
+void sy_recover_on_announce(mf_sync *s, session *ss);
+/* A peer rejected a block of our own origin as a fork. */
+void sy_recover_on_error(mf_sync *s, session *ss, const Mentorfed__Wire__Error *e);
 
 #endif

@@ -295,8 +295,24 @@ sy_on_error(mf_sync *s, session *ss, const Mentorfed__Wire__Error *e)
 		sy_kill_session_streams(ss);
 		return;
 	}
-	mf_warn("sync: peer %s reports error %d%s%s: %s", sy_sess_name(ss), (int)e->code,
-		e->origin[0] ? " about " : "", e->origin, e->message);
+	if (e->code == MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_NOT_READY) {
+		/* The peer has no session for this link although we sent our
+		 * Hello: it restarted and ZeroMQ reconnected under us (a
+		 * half-open link).  Say Hello again, at most once a second;
+		 * the streams of the old session are gone with it. */
+		if (s->now >= ss->rehello_ms + 1000) {
+			ss->rehello_ms = s->now;
+			s->c.rehellos++;
+			mf_info("sync: peer %s has no session for this link (it restarted?): sending Hello again",
+				sy_sess_name(ss));
+			sy_kill_session_streams(ss);
+			sy_send_hello(s, ss);
+		}
+		return;
+	}
+	if (sy_ratelim(s, &ss->errlog, "errors reported by this peer"))
+		mf_warn("sync: peer %s reports error %d%s%s: %s", sy_sess_name(ss), (int)e->code,
+			e->origin[0] ? " about " : "", e->origin, e->message);
 	if (ss->pulling && (e->origin[0] == '\0' || strcmp(e->origin, ss->pull_origin) == 0) &&
 	    e->code != MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_REJECTED &&
 	    e->code != MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_WITHHELD) {

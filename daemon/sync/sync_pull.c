@@ -1,8 +1,8 @@
 /*
  * sync_pull.c — pulling: which origin to want from which peer, received
  * batches applied through the records layer block by block (heartbeats go
- * out between blocks), streams that withheld versions truncated, and the
- * recovery of this node's own chain after it lost its store.
+ * out between blocks), streams that withheld versions truncated.  The
+ * recovery of this node's own chain is sync_recover.c.
  */
 #include "config.h"
 
@@ -91,6 +91,78 @@ sy_block_origin(mf_sync *s, session *ss, const char *origin, uint64_t ms)
 	ss->blk[i].until_ms = s->now + ms;
 }
 
+/* Pull back-off per (peer, origin): a stream that brought nothing while
+ * the peer claimed more doubles the pause before that origin is wanted
+ * from that peer again (PULL_BACKOFF_MIN_MS .. PULL_BACKOFF_MAX_MS); a
+ * stream that applied blocks resets it.  A peer that announces what it
+ * never sends cannot make the node spin. */
+#define PULL_BACKOFF_MIN_MS 250
+#define PULL_BACKOFF_MAX_MS 30000
+
+static blocked *
+blk_find(session *ss, const char *origin)
+{
+	for (size_t i = 0; i < ss->n_blk; i++)
+		if (strcmp(ss->blk[i].origin, origin) == 0)
+			return &ss->blk[i];
+	return NULL;
+}
+
+static void
+pull_backoff(mf_sync *s, session *ss, const char *origin)
+{
+	blocked *b;
+	uint64_t ms = PULL_BACKOFF_MIN_MS;
+	unsigned fails;
+
+	b = blk_find(ss, origin);
+	fails = b ? b->fails + 1 : 1;
+	for (unsigned i = 1; i < fails && ms < PULL_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	if (ms > PULL_BACKOFF_MAX_MS)
+		ms = PULL_BACKOFF_MAX_MS;
+	sy_block_origin(s, ss, origin, ms);
+	if ((b = blk_find(ss, origin)) != NULL)
+		b->fails = fails;
+}
+
+static void
+pull_progress(session *ss, const char *origin)
+{
+	blocked *b = blk_find(ss, origin);
+
+	if (b != NULL)
+		b->fails = 0;
+}
+
+/* The peer's own word in a batch: it holds origin complete to seq now.
+ * Known vectors are per link; Hello sets them, Announce only raises them,
+ * and a batch's complete_to lowers them (the peer truncated, or serves
+ * less than it announced). */
+static void
+known_lower(session *ss, const char *origin, uint64_t seq)
+{
+	for (size_t i = 0; i < ss->known.n; i++)
+		if (strcmp(ss->known.e[i].origin, origin) == 0) {
+			if (seq < ss->known.e[i].seq)
+				ss->known.e[i].seq = seq;
+			return;
+		}
+}
+
+/* Another peer may hold what this one would not give: look now, not at
+ * the next tick. */
+static void
+pull_elsewhere(mf_sync *s, session *except)
+{
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].out && s->peers[i].out != except)
+			sy_pull_next(s, s->peers[i].out);
+	for (size_t i = 0; i < s->n_in; i++)
+		if (s->in[i] != except)
+			sy_pull_next(s, s->in[i]);
+}
+
 void
 sy_pull_stop(session *ss)
 {
@@ -104,7 +176,10 @@ sy_pull_next(mf_sync *s, session *ss)
 {
 	if (ss->pulling || !sess_is_puller(s, ss))
 		return;
-	for (size_t i = 0; i < ss->known.n; i++) {
+	/* Round robin over the peer's origins: one that never completes
+	 * (or is backed off) does not starve the others. */
+	for (size_t k = 0; k < ss->known.n; k++) {
+		size_t i = (ss->pull_rr + k) % ss->known.n;
 		const vv_ent *e = &ss->known.e[i];
 		uint64_t have;
 		Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
@@ -129,6 +204,8 @@ sy_pull_next(mf_sync *s, session *ss)
 		ss->pull_start = have;
 		ss->pull_target = e->seq;
 		ss->pull_complete_to = 0;
+		ss->pull_applied = 0;
+		ss->pull_rr = i + 1;
 		ss->pull_last_ms = s->now;
 		mf_debug("sync: pulling %s from peer %s after seq %llu (peer holds %llu)", e->origin,
 			 sy_sess_name(ss), (unsigned long long)have, (unsigned long long)e->seq);
@@ -152,54 +229,6 @@ sy_kill_session_streams(session *ss)
 	ss->n_st = 0;
 }
 
-/* ---------------------------------------------------------------- recovery */
-
-void
-sy_recovery_check(mf_sync *s)
-{
-	const char *own = s->node->cfg->region;
-	uint64_t have, best = 0;
-	size_t ready = 0, configured_ready = 0;
-
-	if (!s->recovering || s->first_hello_ms == 0)
-		return;
-	have = mf_store_vv(s->node->store, own, NULL);
-	for (size_t i = 0; i < s->n_peers; i++)
-		if (sy_sess_ready(s->peers[i].out))
-			configured_ready++;
-		else {
-			for (size_t j = 0; j < s->n_in; j++)
-				if (sy_sess_ready(s->in[j]) && strcmp(s->in[j]->key, s->peers[i].key) == 0) {
-					configured_ready++;
-					break;
-				}
-		}
-	for (size_t i = 0; i < s->n_peers; i++) {
-		session *ss = s->peers[i].out;
-		if (sy_sess_ready(ss)) {
-			ready++;
-			if (sy_vv_get(&ss->known, own) > best)
-				best = sy_vv_get(&ss->known, own);
-		}
-	}
-	for (size_t j = 0; j < s->n_in; j++)
-		if (sy_sess_ready(s->in[j])) {
-			ready++;
-			if (sy_vv_get(&s->in[j]->known, own) > best)
-				best = sy_vv_get(&s->in[j]->known, own);
-		}
-	if (ready == 0 || origin_being_pulled(s, own) || have < best)
-		return;
-	if (configured_ready < s->n_peers &&
-	    s->now < s->first_hello_ms + s->node->cfg->peer_timeout_ms)
-		return;	/* give the other peers a chance to say what they hold */
-	s->recovering = 0;
-	s->node->writes_refused[0] = '\0';
-	mf_store_meta_set(s->node->store, "sync_recovering", "0");
-	mf_info("sync: recovery done: %s's own chain recovered from peers up to seq %llu; local writes continue at seq %llu",
-		own, (unsigned long long)have, (unsigned long long)(have + 1));
-}
-
 void
 sy_on_announce(mf_sync *s, session *ss, const Mentorfed__Wire__Announce *a)
 {
@@ -214,22 +243,11 @@ sy_on_announce(mf_sync *s, session *ss, const Mentorfed__Wire__Announce *a)
 		}
 		sy_vv_raise(&ss->known, a->vv[i]->origin, a->vv[i]->seq);
 	}
+	sy_recover_on_announce(s, ss);
 	sy_pull_next(s, ss);
 }
 
-static const char *
-outcome_name(enum mf_apply_outcome o)
-{
-	switch (o) {
-	case MF_APPLY_OK: return "ok";
-	case MF_APPLY_DUPLICATE: return "duplicate";
-	case MF_APPLY_BAD_SIGNATURE: return "bad signature";
-	case MF_APPLY_NO_LINK: return "does not link to the chain";
-	case MF_APPLY_BAD_VERSION: return "bad version";
-	case MF_APPLY_FORK: return "fork";
-	}
-	return "?";
-}
+#define outcome_name mf_records_outcome_name
 
 static void
 send_credit(mf_sync *s, session *ss, const char *origin, uint32_t n)
@@ -256,7 +274,10 @@ batch_shape_ok(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b, const c
 	}
 	for (size_t i = 0; i < b->n_blocks; i++)
 		if (b->blocks[i]->n_versions > MF_BLOCK_MAX_LEAVES) {
-			s->c.malformed++;
+			s->c.rej_too_large++;
+			sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_TOO_LARGE, origin,
+				      "block with %zu versions; the limit is %d",
+				      b->blocks[i]->n_versions, MF_BLOCK_MAX_LEAVES);
 			goto bad;
 		}
 	return 1;
@@ -271,6 +292,8 @@ bad:
  * between blocks, send the heartbeats that fall due, lest a long apply (or
  * a slow disk) makes our peers take us for dead.  Returns 0, 1 when a
  * block was rejected, -1 on a store error (nothing applied). */
+#define APPLY_BEYOND 2
+
 static int
 apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
 	    size_t errlen)
@@ -305,13 +328,23 @@ apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, c
 			vlen[j] = w->versions[j].len;
 		}
 		rc = mf_records_apply_block(s->node, &in, res, err, errlen);
+		/* A sender serves only up to its complete_to: a block past it
+		 * is a stream that could leave leaves unproven (a relay that
+		 * stripped a version and lowered complete_to).  The whole
+		 * batch is refused. */
+		if (rc == 0 && res->last_seq > b->complete_to) {
+			snprintf(err, errlen, "block ending at seq %llu in a batch complete to %llu",
+				 (unsigned long long)res->last_seq,
+				 (unsigned long long)b->complete_to);
+			rc = APPLY_BEYOND;
+		}
 		sy_keepalive(s);
 	}
 	free(vptr);
 	free(vlen);
-	if (rc < 0) {
+	if (rc < 0 || rc == APPLY_BEYOND) {
 		mf_records_apply_rollback(s->node, res);
-		return -1;
+		return rc;
 	}
 	if (mf_records_apply_commit(s->node, cerr, sizeof(cerr)) != 0) {
 		mf_strlcpy(err, cerr, errlen);
@@ -326,26 +359,43 @@ static void
 batch_rejected(mf_sync *s, session *ss, const char *origin, mf_apply_result *res,
 	       const char *err)
 {
-	switch (res->first_error) {
+	Mentorfed__Wire__ErrorCode code = MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_REJECTED;
+
+	switch ((int)res->first_error) {
 	case MF_APPLY_BAD_SIGNATURE: s->c.rej_signature++; break;
 	case MF_APPLY_NO_LINK: s->c.rej_link++; break;
 	case MF_APPLY_BAD_VERSION: s->c.rej_version++; break;
 	case MF_APPLY_FORK: s->c.rej_fork++; break;
+	case (int)MF_RECV_BAD_SHAPE:
+		s->c.rej_shape++;
+		code = MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED;
+		break;
+	case (int)MF_RECV_UNKNOWN_ORIGIN:
+		s->c.rej_unknown_origin++;
+		code = MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_UNKNOWN_ORIGIN;
+		break;
+	case (int)MF_RECV_TOO_LARGE:
+		s->c.rej_too_large++;
+		code = MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_TOO_LARGE;
+		break;
 	default: break;
 	}
 	if (res->origin[0] == '\0')
 		mf_strlcpy(res->origin, origin, sizeof(res->origin));
-	mf_warn("sync: rejected a block of %s (seq %llu) from peer %s: %s: %s", res->origin,
-		(unsigned long long)res->error_seq, sy_sess_name(ss), outcome_name(res->first_error),
-		err);
+	if (res->first_error == MF_APPLY_FORK || sy_ratelim(s, &s->rejlog, "rejections"))
+		mf_warn("sync: rejected a block of %s (seq %llu) from peer %s: %s: %s", res->origin,
+			(unsigned long long)res->error_seq, sy_sess_name(ss),
+			outcome_name(res->first_error), err);
 	if (res->first_error == MF_APPLY_FORK)
 		mf_err("sync: FORK: region %s signed two different blocks at seq %llu; both kept as evidence (peer %s); the operator must decide",
 		       res->origin, (unsigned long long)res->error_seq, sy_sess_name(ss));
-	sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_REJECTED, origin,
+	sy_send_error(s, ss, code, origin,
 		      "block of %s at seq %llu rejected: %s: %s", res->origin,
 		      (unsigned long long)res->error_seq, outcome_name(res->first_error), err);
 	sy_pull_stop(ss);
 	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+	if (res->first_error == MF_APPLY_FORK)
+		sy_recovery_check(s);	/* a fork of our own origin stops local writes */
 }
 
 /* The stream says it is complete to complete_to and we hold that far: any
@@ -360,6 +410,21 @@ batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to
 
 	if (n == 0)
 		return 0;
+	if (first <= ss->pull_start) {
+		/* The unproven leaf was held before this stream began: another
+		 * stream (another peer, or a relay) left it, not this one.
+		 * Undo from there without blaming this peer and pull it again
+		 * from it at once. */
+		s->c.unproven_truncated++;
+		mf_warn("sync: %zu version(s) of %s from an earlier stream are still unproven (first at seq %llu) and peer %s, complete to %llu, does not supersede them: truncating %s's chain from seq %llu and pulling it again",
+			n, origin, (unsigned long long)first, sy_sess_name(ss),
+			(unsigned long long)complete_to, origin, (unsigned long long)first);
+		if (mf_records_truncate_origin(s->node, origin, first, err, sizeof(err)) != 0)
+			mf_err("sync: truncating %s: %s", origin, err);
+		sy_pull_stop(ss);
+		sy_pull_next(s, ss);
+		return 1;
+	}
 	s->c.withheld += n;
 	s->c.withheld_streams++;
 	mf_warn("sync: peer %s withheld %zu still-current version(s) of %s (first at seq %llu) in a stream it said was complete to %llu: truncating %s's chain from seq %llu",
@@ -409,7 +474,25 @@ sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 	}
 	if (rc == 1) {
 		batch_rejected(s, ss, origin, &res, err);
+		pull_elsewhere(s, ss);
 		return;
+	}
+	if (rc == APPLY_BEYOND) {
+		s->c.rej_beyond_complete++;
+		if (sy_ratelim(s, &s->rejlog, "rejections"))
+			mf_warn("sync: refused a batch of %s from peer %s: %s (nothing of it kept)",
+				origin, sy_sess_name(ss), err);
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+			      "batch of %s refused: %s", origin, err);
+		known_lower(ss, origin, b->complete_to);
+		sy_pull_stop(ss);
+		sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+		pull_elsewhere(s, ss);
+		return;
+	}
+	if (res.applied_blocks > 0) {
+		ss->pull_applied += res.applied_blocks;
+		pull_progress(ss, origin);
 	}
 	vv = mf_store_vv(s->node->store, origin, NULL);
 	/* The last block's end, as the store read it when verifying: the
@@ -422,10 +505,30 @@ sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 		ss->pull_target = b->complete_to;
 	if (vv >= b->complete_to && batch_withheld(s, ss, origin, b->complete_to))
 		return;
+	if (!b->end && b->n_blocks == 0) {
+		/* A batch that is not the end carries blocks: an empty one
+		 * would have us grant credit for nothing, as fast as the peer
+		 * sends.  It ends the stream. */
+		s->c.empty_streams++;
+		sy_pull_stop(ss);
+		pull_backoff(s, ss, origin);
+		return;
+	}
 	if (b->end) {
+		/* What the peer holds now, in its own words. */
+		known_lower(ss, origin, b->complete_to);
 		if (vv < b->complete_to) {
 			/* The sender ended short of what it claimed. */
-			sy_block_origin(s, ss, origin, 2000);
+			s->c.streams_short++;
+			if (sy_ratelim(s, &s->rejlog, "rejections"))
+				mf_warn("sync: peer %s ended its stream of %s at seq %llu, short of its complete_to %llu",
+					sy_sess_name(ss), origin, (unsigned long long)vv,
+					(unsigned long long)b->complete_to);
+			pull_backoff(s, ss, origin);
+		} else if (ss->pull_applied == 0 && vv < ss->pull_target) {
+			/* Nothing came although the peer had announced more. */
+			s->c.empty_streams++;
+			pull_backoff(s, ss, origin);
 		}
 		mf_debug("sync: stream of %s from peer %s complete to %llu", origin, sy_sess_name(ss),
 			 (unsigned long long)vv);

@@ -198,7 +198,18 @@ mf_sync_status(mf_sync *s)
 	CNT("rejected_no_link", s->c.rej_link);
 	CNT("rejected_bad_version", s->c.rej_version);
 	CNT("rejected_fork", s->c.rej_fork);
-	CNT("rejected", s->c.rej_signature + s->c.rej_link + s->c.rej_version + s->c.rej_fork);
+	CNT("rejected_malformed", s->c.rej_shape);
+	CNT("rejected_unknown_origin", s->c.rej_unknown_origin);
+	CNT("rejected_too_large", s->c.rej_too_large);
+	CNT("rejected_beyond_complete_to", s->c.rej_beyond_complete);
+	CNT("rejected", s->c.rej_signature + s->c.rej_link + s->c.rej_version + s->c.rej_fork +
+			    s->c.rej_shape + s->c.rej_unknown_origin + s->c.rej_too_large +
+			    s->c.rej_beyond_complete);
+	CNT("streams_short", s->c.streams_short);
+	CNT("empty_streams", s->c.empty_streams);
+	CNT("unproven_truncated", s->c.unproven_truncated);
+	CNT("hello_resent", s->c.rehellos);
+	CNT("listener_paused", s->c.listener_paused);
 	CNT("withheld_versions", s->c.withheld);
 	CNT("withheld_streams", s->c.withheld_streams);
 	CNT("forks", mf_store_forks(s->node->store, NULL) > 0 ? mf_store_forks(s->node->store, NULL) : 0);

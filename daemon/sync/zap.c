@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "util.h"
 #include "zap.h"
 
 #define ZAP_FRAMES_MAX 8
@@ -58,6 +59,27 @@ frame_is(zmq_msg_t *m, const char *s)
 {
 	size_t n = strlen(s);
 	return zmq_msg_size(m) == n && memcmp(zmq_msg_data(m), s, n) == 0;
+}
+
+static int
+log_ok(mf_zap_stats *st)
+{
+	uint64_t now = mf_mono_ms();
+
+	if (now >= st->log_win_ms + 10000) {
+		if (st->log_suppressed > 0)
+			mf_warn("sync: %llu more refused connections not logged in the last 10 s",
+				(unsigned long long)st->log_suppressed);
+		st->log_win_ms = now;
+		st->log_n = 0;
+		st->log_suppressed = 0;
+	}
+	if (st->log_n < 10) {
+		st->log_n++;
+		return 1;
+	}
+	st->log_suppressed++;
+	return 0;
 }
 
 void
@@ -106,8 +128,9 @@ mf_zap_handle(void *zap, const mf_config *cfg, mf_zap_stats *st)
 				memcpy(addr, zmq_msg_data(&f[3]), al);
 				addr[al] = '\0';
 				st->denied++;
-				mf_warn("sync: refused a connection from %s: CURVE key %s is not a configured peer",
-					addr, z85);
+				if (log_ok(st))
+					mf_warn("sync: refused a connection from %s: CURVE key %s is not a configured peer",
+						addr, z85);
 				reply(zap, &f[1], "400", "unknown CURVE key", "");
 			}
 		} else if (frame_is(&f[5], "NULL") && !frame_is(&f[2], MF_ZAP_DOMAIN)) {

@@ -16,6 +16,10 @@
 
 typedef struct mf_zap_stats {
 	uint64_t admitted, denied, malformed;
+	/* refusals are logged at most 10 per 10 s (a scan must not flood
+	 * the log); the rest are counted in denied only */
+	uint64_t log_win_ms, log_suppressed;
+	unsigned log_n;
 } mf_zap_stats;
 
 /* Bind the handler's REP socket on ctx; NULL with errno on failure. */

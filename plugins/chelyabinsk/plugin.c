@@ -38,6 +38,13 @@ static const mf_format formats[] = {
 	  "(one cell per line ending in « |»)", probe_roadmap, import_roadmap },
 };
 
+/* What makes each format's document complete (struct mf_plugin.complete). */
+static const char *const complete[] = {
+	"the export's closing line after the table («Если вы являетесь пользователем "
+	"интернет-версии системы ГАРАНТ…»); sections I, II, III… and items 1, 2, 3… "
+	"without a gap, each item with all its cells",
+};
+
 static const struct mf_plugin plugin = {
 	.size = sizeof(struct mf_plugin),
 	.abi_version = MF_PLUGIN_ABI_VERSION,
@@ -51,6 +58,7 @@ static const struct mf_plugin plugin = {
 	.model = "chelyabinsk-roadmap",
 	.item_status = item_status,
 	.shutdown = NULL,
+	.complete = complete,
 };
 
 MF_PLUGIN_EXPORT const struct mf_plugin *

@@ -13,6 +13,13 @@
  * roadmap_item per row (timing parsed by the host; uncertain timings kept
  * raw and flagged), a school record for each school named among the
  * executors.
+ *
+ * Complete (doc/PLUGIN.md, "Complete documents"): the export closes the
+ * table with the database's own line («Если вы являетесь пользователем
+ * интернет-версии системы ГАРАНТ…»); sections run I, II, III… and items
+ * 1, 2, 3… without a gap, each with all its cells.  A document cut
+ * anywhere — between two items, inside one, in the last section — fails
+ * one of these at the line where it is cut, and nothing is imported.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -43,6 +50,7 @@ struct roadmap {
 	char source[1024], rkey[256];
 	struct cell *cells;
 	int ncells, cap;
+	unsigned closed;                  /* the export's closing line after the table, 0: none */
 	int ncols, c_num, c_title, c_time, c_resp, c_doc, c_res;
 	struct { char num[16], title[2048]; } sections[MAX_SECTIONS];
 	int nsect;
@@ -99,6 +107,23 @@ marker(const char *s, char *num, size_t nl)
 			return 0;
 	pt_sfmt(num, nl, "%.*s", (int)(l - 1), s);
 	return 2;
+}
+
+/* The value of a roman numeral of I, V, X («IV» 4, «XII» 12); 0 if none. */
+static int
+roman(const char *s)
+{
+	int v = 0, prev = 0;
+
+	for (size_t i = strlen(s); i-- > 0;) {
+		int d = s[i] == 'I' ? 1 : s[i] == 'V' ? 5 : s[i] == 'X' ? 10 : 0;
+		if (d == 0)
+			return 0;
+		v += d < prev ? -d : d;
+		if (d > prev)
+			prev = d;
+	}
+	return v;
 }
 
 /* A cell of nothing but '|' and spaces: the end of a section row. */
@@ -278,8 +303,15 @@ rm_cells(mf_import *imp, struct roadmap *rm)
 		size_t ll;
 		pt_clean(l);
 		ll = strlen(l);
-		if (ll == 0 || is_ad(l))
+		if (ll == 0)
 			continue;
+		if (is_ad(l)) {
+			/* the database's line after the last cell closes the export */
+			if (rm->ncells > 0 && !pending.len && !rm->closed)
+				rm->closed = i + 1;
+			continue;
+		}
+		rm->closed = 0;   /* more of the table after an advertising line */
 		if (l[ll - 1] != '|') {
 			/* a cell spread over several lines: keep it for the next cell */
 			if (!pending.len)
@@ -308,6 +340,20 @@ rm_cells(mf_import *imp, struct roadmap *rm)
 	}
 	pstr_free(&pending);
 	return rc;
+}
+
+/* After the rows (whose errors name a row cut short): the export's
+ * closing line after the last cell, without which the table may stop at
+ * any whole row. */
+static int
+rm_closed(mf_import *imp, struct roadmap *rm)
+{
+	if (rm->closed)
+		return 0;
+	H->error(imp, rm->cells[rm->ncells - 1].line, "the table ends here without the export's "
+		 "closing line («Если вы являетесь пользователем интернет-версии системы "
+		 "ГАРАНТ…»): the document is cut after this line; nothing was imported");
+	return -1;
 }
 
 /* The header cells (up to the first section or item marker): which column
@@ -414,12 +460,23 @@ rm_rows(mf_import *imp, struct roadmap *rm)
 		char num[16];
 		int m = marker(rm->cells[k].text, num, sizeof(num));
 		if (m == 1) {
+			/* sections run I, II, III…: a gap is a part of the table lost */
+			if (roman(num) != rm->nsect + 1) {
+				H->error(imp, rm->cells[k].line, "section %s where section %d was "
+					 "expected: a part of the table is missing or damaged", num,
+					 rm->nsect + 1);
+				return -1;
+			}
 			if (rm_section(imp, rm, &k, num) != 0)
 				return -1;
 			pt_sfmt(cur_section, sizeof(cur_section), "%s", num);
 		} else if (m == 2) {
-			if (atoi(num) != expect)
-				H->warn(imp, rm->cells[k].line, "item %s where %d was expected", num, expect);
+			/* items run 1, 2, 3… across the sections: a gap is rows lost */
+			if (atoi(num) != expect) {
+				H->error(imp, rm->cells[k].line, "item %s where item %d was expected: "
+					 "rows of the table are missing or damaged", num, expect);
+				return -1;
+			}
 			expect = atoi(num) + 1;
 			if (rm_item(imp, rm, k, num, cur_section) != 0)
 				return -1;
@@ -565,11 +622,21 @@ rm_read(mf_import *imp, struct roadmap *rm)
 	const char *roadmap_id = NULL;
 
 	if (rm_annex(imp, rm) != 0 || rm_title(imp, rm) != 0 || rm_cells(imp, rm) != 0 ||
-	    rm_columns(imp, rm) != 0 || rm_rows(imp, rm) != 0)
+	    rm_columns(imp, rm) != 0 || rm_rows(imp, rm) != 0 || rm_closed(imp, rm) != 0)
 		return -1;
 	pt_sfmt(rm->source, sizeof(rm->source), "приложение к приказу %s от %s N %s", rm->issuer,
 		rm->odate, rm->onum);
 	pt_sfmt(rm->rkey, sizeof(rm->rkey), "garant-roadmap:%s:%s", rm->odate, rm->onum);
+	{
+		/* the numbering is the document's own count: items 1..N, sections I..M */
+		char what[160];
+		const struct item *last = &rm->items[rm->nitems - 1];
+		pt_sfmt(what, sizeof(what), "пункты 1–%s таблицы в разделах %s–%s", last->num,
+			rm->nsect ? rm->sections[0].num : "-",
+			rm->nsect ? rm->sections[rm->nsect - 1].num : "-");
+		pr_expect(H, imp, last->line, "roadmap_item", (unsigned)rm->nitems, what);
+		pr_expect(H, imp, rm->order_line, "roadmap", 1, "одна дорожная карта приложения");
+	}
 	if (rm_record(imp, rm, &roadmap_id) != 0)
 		return -1;
 	if ((rm->skeys = calloc(MAX_SCHOOLS, sizeof(*rm->skeys))) == NULL)

@@ -18,6 +18,21 @@ pr_oom(const struct mf_host_api *h, mf_import *imp, unsigned line)
 	return -1;
 }
 
+/*
+ * The document states it holds `count` records of `kind` (host->expect):
+ * the host refuses it at `line` when the import emits another number.  A
+ * host older than the member has no such check; the plugin's own errors
+ * (a numbering that jumps, a missing end) still refuse a cut document
+ * there.
+ */
+static PT_UNUSED void
+pr_expect(const struct mf_host_api *h, mf_import *imp, unsigned line, const char *kind,
+	  unsigned count, const char *what)
+{
+	if (MF_HOST_HAS(h, expect) && h->expect)
+		h->expect(imp, line, kind, count, what);
+}
+
 /* 1 when per is exactly one day («21 февраля», «6 февраля 2023»). */
 static PT_UNUSED int
 pr_one_day(const mf_period *per)

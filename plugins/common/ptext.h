@@ -16,12 +16,8 @@
 
 #define PT_UNUSED __attribute__((unused))
 
-/* Include after mentorfed-plugin.h.  A period variable is declared
- * `mf_period p = MF_PERIOD_INIT;` (the host reads its size); older headers
- * have no size member, and there zero-filling is all that is needed. */
-#ifndef MF_PERIOD_INIT
-#define MF_PERIOD_INIT {0}
-#endif
+/* Include after mentorfed-plugin.h (it defines MF_PERIOD_INIT: a period
+ * variable is declared `mf_period p = MF_PERIOD_INIT;`). */
 
 /* snprintf without the compiler's truncation warnings: truncation of text
  * copied into fixed buffers is intended here (documents are untrusted). */

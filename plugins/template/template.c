@@ -25,7 +25,11 @@
  *     host->warn(imp, line, …) (kept in the import report);
  *   - give each record a key that is the content's identity (not a line
  *     number), so re-importing the same document gives the same ids;
- *   - field names and enum values are those of proto/records.proto.
+ *   - field names and enum values are those of proto/records.proto;
+ *   - say what makes a document complete (doc/PLUGIN.md, "Complete
+ *     documents"): here «Мероприятий: N» in the header is the number of
+ *     plan rows and the rows are numbered 1, 2, 3…, so a file cut between
+ *     two rows is refused instead of read as a shorter plan.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +89,8 @@ import_plan(mf_import *imp, const char *data, size_t len)
 	char title[512] = "", issuer[512] = "", odate[11] = "", onum[32] = "", rkey[128];
 	char from[11] = "", to[11] = "";
 	const char *roadmap_id = NULL;
-	int year = 0, rc = -1, items = 0;
-	unsigned no = 0;
+	int year = 0, rc = -1, items = 0, declared = 0;
+	unsigned no = 0, declared_line = 0;
 	mf_rec *r;
 
 	if (copy == NULL) {
@@ -114,6 +118,11 @@ import_plan(mf_import *imp, const char *data, size_t len)
 				snprintf(issuer, sizeof(issuer), "%s", v);
 			else if (strcmp(line, "Год") == 0)
 				year = atoi(v);
+			else if (strcmp(line, "Мероприятий") == 0) {
+				/* the number of plan rows the document states */
+				declared = atoi(v);
+				declared_line = no;
+			}
 			else if (strcmp(line, "Приказ") == 0) {
 				/* «15.01.2026 № 7»: the host's date parser reads the date */
 				mf_period p = MF_PERIOD_INIT;
@@ -189,6 +198,11 @@ import_plan(mf_import *imp, const char *data, size_t len)
 			mf_period p = MF_PERIOD_INIT;
 			mf_rec *t;
 
+			/* rows numbered 1, 2, 3…: a gap is a row lost */
+			if (atoi(f[0]) != items + 1) {
+				H->error(imp, no, "row %s where row %d was expected", f[0], items + 1);
+				goto out;
+			}
 			/* identity of an item: its roadmap and its number */
 			snprintf(key, sizeof(key), "%s|%s", rkey, f[0]);
 			r = H->rec_new(imp, "roadmap_item", key);
@@ -232,6 +246,15 @@ import_plan(mf_import *imp, const char *data, size_t len)
 		H->error(imp, no, "the plan has no rows");
 		goto out;
 	}
+	/* the host counts the rows emitted against what the document states
+	 * (a host older than host->expect: the plugin checks it itself) */
+	if (declared > 0 && MF_HOST_HAS(H, expect))
+		H->expect(imp, declared_line, "roadmap_item", (unsigned)declared, "«Мероприятий:»");
+	else if (declared > 0 && declared != items) {
+		H->error(imp, declared_line, "the document states %d rows, %d were read: cut?",
+			 declared, items);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(copy);
@@ -241,6 +264,11 @@ out:
 static const mf_format formats[] = {
 	{ "example-plan", "Example region's work plan (plugins/template/example.txt)",
 	  probe_plan, import_plan },
+};
+
+/* What makes each format's document complete, in words (plugin list). */
+static const char *const complete[] = {
+	"«Мероприятий: N» in the header: exactly N plan rows, numbered 1..N",
 };
 
 static const struct mf_plugin plugin = {
@@ -255,6 +283,7 @@ static const struct mf_plugin plugin = {
 	.model = "generic",
 	.item_status = NULL,   /* NULL: the host's generic roadmap model */
 	.shutdown = NULL,
+	.complete = complete,   /* appended after shutdown: older hosts ignore it */
 };
 
 MF_PLUGIN_EXPORT const struct mf_plugin *

@@ -6,7 +6,13 @@
  * cards separated by empty lines, each «Поле: значение» lines starting with
  * «Школа:»; «Описание:» may go on over the following lines.
  * Records: per card, the school (a League member) and its competency_card.
+ *
+ * Complete: a header «Карточек: N» (optional) states how many cards the
+ * file holds; the host then refuses a file with another number of cards
+ * (host->expect).  Without it a file cut between two cards reads as a
+ * shorter file.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tomsk.h"
@@ -29,6 +35,8 @@ struct cards {
 	int in_card, ncards;
 	int last_desc;        /* the last field was «Описание:» */
 	char source[512];
+	long declared;        /* «Карточек: N», -1: not given */
+	unsigned declared_line;
 };
 
 int
@@ -159,7 +167,18 @@ cards_field(mf_import *imp, struct cards *cs, const char *l, char *val, unsigned
 		pt_sfmt(cs->source, sizeof(cs->source), "%s", val);
 		return 0;
 	}
-	if (strcmp(l, "Формат") == 0 || strcmp(l, "Год") == 0) {
+	if (strcmp(l, "Карточек") == 0 && !cs->in_card && cs->ncards == 0) {
+		char *end;
+		long n = strtol(val, &end, 10);
+		if (end == val || *pt_skip_sp(end) != '\0' || n < 1 || n > 100000) {
+			H->error(imp, line, "«Карточек:» must be the number of cards, got «%.40s»", val);
+			return -1;
+		}
+		cs->declared = n;
+		cs->declared_line = line;
+		return 0;
+	}
+	if (strcmp(l, "Формат") == 0 || strcmp(l, "Год") == 0 || strcmp(l, "Карточек") == 0) {
 		if (!cs->in_card)
 			return 0;
 		H->error(imp, line, "«%s:» belongs to the file header", l);
@@ -217,6 +236,7 @@ import_cards(mf_import *imp, const char *data, size_t len)
 	int rc = 0;
 
 	memset(&cs, 0, sizeof(cs));
+	cs.declared = -1;
 	pt_sfmt(cs.source, sizeof(cs.source), "визитки компетенций Наставнической лиги");
 	if (pdoc_init(&d, data, len) != 0)
 		return pr_oom(H, imp, 0);
@@ -229,6 +249,11 @@ import_cards(mf_import *imp, const char *data, size_t len)
 	if (rc == 0 && cs.ncards == 0) {
 		H->error(imp, d.n, "no card («Школа: …» block) found");
 		rc = -1;
+	}
+	if (rc == 0 && cs.declared > 0) {
+		char what[64];
+		pt_sfmt(what, sizeof(what), "«Карточек: %ld»", cs.declared);
+		pr_expect(H, imp, cs.declared_line, "competency_card", (unsigned)cs.declared, what);
 	}
 	pstr_free(&cs.c.desc);
 	pdoc_free(&d);

@@ -11,6 +11,13 @@
  *     columns are found by their header names.  A row with only its first
  *     cell is a section; a row starting with a tab continues the row above.
  * Records: a school per list item, the roadmap, a roadmap_item per row.
+ *
+ * Complete (doc/PLUGIN.md, "Complete documents"): every annex the order's
+ * text names («согласно приложению № 2») is present as its own «Приложение
+ * № N» header, the school list runs 1, 2, 3… without a gap, every plan row
+ * has all its cells.  What no line of the order states is how many rows
+ * the plan has: a plan cut between two whole rows reads as a shorter plan
+ * (the daemon's re-import check is what catches that, doc/PLUGIN.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +25,7 @@
 #include "tomsk.h"
 
 #define MAX_COLS 8
+#define MAX_ANNEXES 16
 
 struct plan_item {
 	char *cell[MAX_COLS];
@@ -90,6 +98,64 @@ order_heading(mf_import *imp, struct order *o)
 			 "are missing after the heading");
 		return -1;
 	}
+	return 0;
+}
+
+/* The annex number a text names after «приложени…» («приложению № 2»,
+ * «приложением №3», «Приложение 1»), or 0. */
+static int
+annex_number(const char *p)
+{
+	int n;
+
+	p += strlen("риложени");
+	while (*p && *p != ' ' && *p != '\t' && !(*p >= '0' && *p <= '9') &&
+	       strncmp(p, "№", strlen("№")) != 0)
+		p++;   /* the case ending: ю, ем, е, я */
+	p = pt_skip_sp(p);
+	if (pt_starts(p, "№"))
+		p = pt_skip_sp(p + strlen("№"));
+	if (!(*p >= '1' && *p <= '9'))
+		return 0;
+	n = atoi(p);
+	return n <= MAX_ANNEXES ? n : 0;
+}
+
+/*
+ * The annexes the order's text names (between the heading and the first
+ * annex) must all be in the document, each under its own «Приложение № N»
+ * header: an order cut after its annex 2 names annex 3 all the same.
+ */
+static int
+order_annexes(mf_import *imp, struct order *o)
+{
+	struct pdoc *d = &o->d;
+	unsigned named[MAX_ANNEXES + 1] = { 0 }, found[MAX_ANNEXES + 1] = { 0 };
+	unsigned i;
+	int body = 1;
+
+	for (i = o->heading; i < d->n; i++) {
+		const char *l = pt_skip_sp(d->line[i]);
+		const char *p;
+		int n;
+		if (pt_starts(l, "Приложение")) {
+			/* an annex header: the order's own text is over */
+			body = 0;
+			if ((n = annex_number(l + strlen("П"))) > 0 && !found[n])
+				found[n] = i + 1;
+			continue;
+		}
+		for (p = l; body && (p = strstr(p, "риложени")) != NULL; p += strlen("риложени"))
+			if ((n = annex_number(p)) > 0 && !named[n])
+				named[n] = i + 1;
+	}
+	for (int n = 1; n <= MAX_ANNEXES; n++)
+		if (named[n] && !found[n]) {
+			H->error(imp, named[n], "the order names its annex № %d here, but the document "
+				 "has no «Приложение № %d»: it is cut or an annex is missing; nothing "
+				 "was imported", n, n);
+			return -1;
+		}
 	return 0;
 }
 
@@ -167,11 +233,17 @@ order_schools(mf_import *imp, struct order *o)
 			return -1;
 		nschools++;
 	}
-	o->list = i;
 	if (nschools == 0) {
-		H->error(imp, o->list, "the list of the League's schools is empty");
+		H->error(imp, i, "the list of the League's schools is empty");
 		return -1;
 	}
+	{
+		/* the list's numbering is the document's count of its schools */
+		char what[128];
+		pt_sfmt(what, sizeof(what), "список школ, пункты 1–%d", nschools);
+		pr_expect(H, imp, o->list, "school", (unsigned)nschools, what);
+	}
+	o->list = i;
 	return 0;
 }
 
@@ -497,8 +569,10 @@ order_read(mf_import *imp, struct order *o)
 	}
 	if (order_basis(o) != 0)
 		return pr_oom(H, imp, o->list);
+	/* the parts first (their errors say where the document stops), then
+	 * whether every annex the order names is there */
 	if (order_schools(imp, o) != 0 || order_plan_title(imp, o) != 0 ||
-	    order_columns(imp, o) != 0 || order_rows(imp, o) != 0)
+	    order_columns(imp, o) != 0 || order_rows(imp, o) != 0 || order_annexes(imp, o) != 0)
 		return -1;
 	pt_sfmt(rkey, sizeof(rkey), "league-order:%s:%s:plan", o->odate, o->onum);
 	if (order_roadmap(imp, o, rkey, &roadmap_id) != 0)

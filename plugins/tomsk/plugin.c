@@ -57,6 +57,18 @@ static const mf_format formats[] = {
 	  probe_cards, import_cards },
 };
 
+/* What makes each format's document complete (struct mf_plugin.complete);
+ * NULL: the format has no such signal (doc/PLUGIN.md says why). */
+static const char *const complete[] = {
+	"every annex the order's text names is present («Приложение № N»); the school "
+	"list runs 1, 2, 3… without a gap; every plan row has all its cells (the plan "
+	"states no number of rows)",
+	NULL,
+	NULL,
+	NULL,
+	"«Карточек: N» in the file header, when given: exactly N cards",
+};
+
 static const struct mf_plugin plugin = {
 	.size = sizeof(struct mf_plugin),
 	.abi_version = MF_PLUGIN_ABI_VERSION,
@@ -70,6 +82,7 @@ static const struct mf_plugin plugin = {
 	.model = "tomsk-league-plan",
 	.item_status = item_status,
 	.shutdown = NULL,
+	.complete = complete,
 };
 
 MF_PLUGIN_EXPORT const struct mf_plugin *
