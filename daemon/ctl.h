@@ -25,14 +25,12 @@
 #include "reply.h"
 
 struct mf_sync;
-struct mf_plugins;
 
 /* Everything a command may use; owned by the daemon's main. */
 typedef struct mf_daemon {
 	void *zctx;
 	mf_node *node;
 	struct mf_sync *sync;		/* NULL in tests that run without sync */
-	struct mf_plugins *plugins;	/* NULL when no plugin support */
 	void *ctl;			/* the ROUTER socket */
 	uint64_t started_ms;
 	int stop;
@@ -85,8 +83,5 @@ json_t *mf_ctl_dispatch(mf_daemon *d, json_t *req, char **payload, size_t *paylo
 /* For PAYLOAD commands: text (malloc'd, taken) to send after the reply. */
 void mf_ctl_set_payload(mf_daemon *d, char *text, size_t len);
 
-/* Transitional, until ctl_plugins.c calls mf_records_put itself: writes go
- * through the records layer and the table announces them. */
-#define mf_ctl_put_records(d, records) mf_records_put((d)->node, (records))
 
 #endif

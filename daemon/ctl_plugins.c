@@ -34,6 +34,8 @@
 #include "kinds.h"
 #include "log.h"
 #include "datexpr.h"
+#include "records.h"
+#include "reply.h"
 #include "store.h"
 #include "util.h"
 
@@ -364,7 +366,6 @@ mf_daemon_plugins_start(mf_daemon *d)
 	json_t *req, *rep;
 	char err[1024];
 
-	d->plugins = NULL;   /* plugins are never loaded in the daemon */
 	if (extra_plugins == NULL && (extra_plugins = json_array()) == NULL) {
 		mf_err("plugins: out of memory");
 		return -1;
@@ -1055,7 +1056,7 @@ mf_cmd_import(mf_daemon *d, json_t *req)
 			json_array_append_new(records, json_pack("{s:s,s:s,s:b}", "id",
 				mf_json_str(v, "id"), "kind", mf_json_str(v, "kind"), "deleted", 1));
 	}
-	rep = mf_ctl_put_records(d, records);
+	rep = mf_records_put(d->node, records);
 	if (json_is_true(json_object_get(rep, "ok"))) {
 		json_object_set_new(rep, "read_by", json_string(err));
 		json_object_set_new(rep, "records", json_integer((json_int_t)nrecords));

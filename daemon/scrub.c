@@ -196,28 +196,6 @@ slice:
 
 /* ---------------------------------------------------------------- JSON */
 
-static json_t *
-report_json(const mf_verify_report *r)
-{
-	json_t *j = json_object(), *p = json_array();
-
-	json_object_set_new(j, "clean", json_boolean(mf_verify_report_clean(r)));
-	json_object_set_new(j, "records", json_integer((json_int_t)r->records));
-	json_object_set_new(j, "blocks", json_integer((json_int_t)r->blocks));
-	json_object_set_new(j, "origins", json_integer((json_int_t)r->origins));
-	json_object_set_new(j, "bad_bodies", json_integer((json_int_t)r->bad_bodies));
-	json_object_set_new(j, "bad_leaves", json_integer((json_int_t)r->bad_leaves));
-	json_object_set_new(j, "bad_blocks", json_integer((json_int_t)r->bad_blocks));
-	json_object_set_new(j, "bad_links", json_integer((json_int_t)r->bad_links));
-	json_object_set_new(j, "unverifiable", json_integer((json_int_t)r->unverifiable));
-	json_object_set_new(j, "integrity", json_string(r->integrity_ok ? "ok" : r->integrity));
-	for (size_t i = 0; i < r->n_first; i++)
-		json_array_append_new(p, json_pack("{s:s, s:I, s:s, s:s}", "origin", r->first[i].origin,
-						   "seq", (json_int_t)r->first[i].seq, "id",
-						   r->first[i].id, "what", r->first[i].what));
-	json_object_set_new(j, "problems", p);
-	return j;
-}
 
 static void
 set_state(json_t *j, mf_node *n)
@@ -238,7 +216,7 @@ mf_scrub_status(mf_daemon *d)
 	set_state(j, d->node);
 	json_object_set_new(j, "checks", json_integer((json_int_t)sc.passes));
 	if (sc.have_last) {
-		l = report_json(&sc.last);
+		l = mf_verify_report_json(&sc.last);
 		json_object_set_new(l, "ended_ms", json_integer((json_int_t)sc.last_end_ms));
 		json_object_set_new(l, "took_ms", json_integer((json_int_t)sc.last_took_ms));
 		json_object_set_new(j, "last_check", l);
@@ -262,7 +240,7 @@ mf_cmd_verify(mf_daemon *d, json_t *req)
 	 * waits this long (about a second per 50,000 records here). */
 	while (mf_store_verify_step(v, n->keyring, 5000) == 0)
 		;
-	r = report_json(mf_store_verify_report(v));
+	r = mf_verify_report_json(mf_store_verify_report(v));
 	json_object_update(rep, r);
 	json_decref(r);
 	json_object_set_new(rep, "took_ms", json_integer((json_int_t)(mf_mono_ms() - t0)));

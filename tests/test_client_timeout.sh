@@ -4,43 +4,15 @@
 # MENTORFED_TIMEOUT, exit 75 (EX_TEMPFAIL) with a message saying how to
 # check, and the same daemon answers again once continued.
 #
-# Helpers copied from tests/lib.sh, with every process under timeout(1).
-
-: "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
-MF="$top_builddir/mentorfed"
-MFD="$top_builddir/mentorfedd"
-T_N=0
-T_FAIL=0
-T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-test.XXXXXX")
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 DPID=""
+# A stopped daemon would keep SIGTERM pending for ever: continue it first.
+cont_cleanup() {
+	[ -n "$DPID" ] && kill -CONT "$DPID" 2>/dev/null
+	t_cleanup
+}
+trap cont_cleanup EXIT
 
-t_cleanup() {
-	if [ -n "$DPID" ]; then
-		# a stopped daemon would keep SIGTERM pending for ever
-		kill -CONT "$DPID" 2>/dev/null
-		kill -TERM "$DPID" 2>/dev/null
-		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$DPID" 2>/dev/null || break; sleep 0.2; done
-		kill -KILL "$DPID" 2>/dev/null
-	fi
-	rm -rf "$T_TMP"
-}
-trap t_cleanup EXIT
-
-ok() {
-	T_N=$((T_N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $T_N - $2"
-	else
-		echo "not ok $T_N - $2"
-		T_FAIL=$((T_FAIL + 1))
-	fi
-}
-is() {
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got:      '$1'"; echo "#   expected: '$2'"; fi
-}
-like() {
-	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; echo "#   '$1'"; echo "#   does not match '$2'"; fi
-}
 mf() { timeout 30 "$MF" "$@"; }
 
 echo "1..12"
@@ -55,6 +27,7 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 DPID=$(cat "$N/daemon.pid" 2>/dev/null)
+T_PIDS="$T_PIDS $DPID"
 ok $started "mentorfedd starts"
 mf -d "$N" --timeout 2 status >/dev/null; ok $? "status answers with --timeout 2"
 

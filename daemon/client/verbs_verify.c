@@ -22,29 +22,6 @@
 #include "util.h"
 #include "verbs_verify.h"
 
-/* The report as the daemon's verify command gives it (scrub.c). */
-static json_t *
-report_json(const mf_verify_report *r)
-{
-	json_t *j = json_object(), *p = json_array();
-
-	json_object_set_new(j, "clean", json_boolean(mf_verify_report_clean(r)));
-	json_object_set_new(j, "records", json_integer((json_int_t)r->records));
-	json_object_set_new(j, "blocks", json_integer((json_int_t)r->blocks));
-	json_object_set_new(j, "origins", json_integer((json_int_t)r->origins));
-	json_object_set_new(j, "bad_bodies", json_integer((json_int_t)r->bad_bodies));
-	json_object_set_new(j, "bad_leaves", json_integer((json_int_t)r->bad_leaves));
-	json_object_set_new(j, "bad_blocks", json_integer((json_int_t)r->bad_blocks));
-	json_object_set_new(j, "bad_links", json_integer((json_int_t)r->bad_links));
-	json_object_set_new(j, "unverifiable", json_integer((json_int_t)r->unverifiable));
-	json_object_set_new(j, "integrity", json_string(r->integrity_ok ? "ok" : r->integrity));
-	for (size_t i = 0; i < r->n_first; i++)
-		json_array_append_new(p, json_pack("{s:s, s:I, s:s, s:s}", "origin", r->first[i].origin,
-						   "seq", (json_int_t)r->first[i].seq, "id",
-						   r->first[i].id, "what", r->first[i].what));
-	json_object_set_new(j, "problems", p);
-	return j;
-}
 
 /* No daemon: open the node's store here and check it. */
 static json_t *
@@ -62,7 +39,7 @@ verify_offline(const char *dir, int full, int *code)
 	v = mf_store_verify_new(n->store, full);
 	while (mf_store_verify_step(v, n->keyring, 5000) == 0)
 		;
-	rep = report_json(mf_store_verify_report(v));
+	rep = mf_verify_report_json(mf_store_verify_report(v));
 	if (mf_verify_report_clean(mf_store_verify_report(v)))
 		mf_store_damage_clear(n->store, NULL);	/* as a clean check in the daemon */
 	json_object_set_new(rep, "damage", mf_store_damaged(n->store, why, sizeof(why)) ?

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #include "keys.h"
 #include "record.h"
@@ -252,6 +253,8 @@ typedef struct mf_verify_report {
 
 /* 1 when the report found nothing wrong. */
 int mf_verify_report_clean(const mf_verify_report *r);
+/* The report as JSON (new reference): clean, counts, integrity, problems. */
+json_t *mf_verify_report_json(const mf_verify_report *r);
 
 /*
  * A full check, run in slices so that the daemon's loop never stalls:

@@ -573,3 +573,27 @@ mf_store_digest_recompute(mf_store *s, uint8_t out[MF_HASH_LEN])
 	EVP_MD_CTX_free(c);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/* The report as JSON: what `verify` answers, from the daemon or the client. */
+json_t *
+mf_verify_report_json(const mf_verify_report *r)
+{
+	json_t *j = json_object(), *p = json_array();
+
+	json_object_set_new(j, "clean", json_boolean(mf_verify_report_clean(r)));
+	json_object_set_new(j, "records", json_integer((json_int_t)r->records));
+	json_object_set_new(j, "blocks", json_integer((json_int_t)r->blocks));
+	json_object_set_new(j, "origins", json_integer((json_int_t)r->origins));
+	json_object_set_new(j, "bad_bodies", json_integer((json_int_t)r->bad_bodies));
+	json_object_set_new(j, "bad_leaves", json_integer((json_int_t)r->bad_leaves));
+	json_object_set_new(j, "bad_blocks", json_integer((json_int_t)r->bad_blocks));
+	json_object_set_new(j, "bad_links", json_integer((json_int_t)r->bad_links));
+	json_object_set_new(j, "unverifiable", json_integer((json_int_t)r->unverifiable));
+	json_object_set_new(j, "integrity", json_string(r->integrity_ok ? "ok" : r->integrity));
+	for (size_t i = 0; i < r->n_first; i++)
+		json_array_append_new(p, json_pack("{s:s, s:I, s:s, s:s}", "origin", r->first[i].origin,
+						   "seq", (json_int_t)r->first[i].seq, "id",
+						   r->first[i].id, "what", r->first[i].what));
+	json_object_set_new(j, "problems", p);
+	return j;
+}
