@@ -1,7 +1,8 @@
 /*
  * ctl_plugins.h — the daemon's plugin commands: import a document, list
- * and load plugins, judge roadmaps.  Plugin code itself never runs in the
- * daemon (see the plugin host).
+ * and load plugins, judge roadmaps (ctl_plugins.c; import in cmd_import.c).
+ * Plugin code itself never runs in the daemon: each command runs the
+ * plugin host (plugjob.h).
  */
 #ifndef MF_CTL_PLUGINS_H
 #define MF_CTL_PLUGINS_H

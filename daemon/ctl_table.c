@@ -2,7 +2,7 @@
  * ctl_table.c — the command table (see ctl.h): every command the daemon
  * serves is one entry below, dispatched by name (bsearch over the sorted
  * table).  The record commands live in cmd_records.c, the plugin commands
- * in ctl_plugins.c, the exchange in daemon/exchange.
+ * in ctl_plugins.c and cmd_import.c, the exchange in daemon/exchange.
  *
  * The table lives apart from the socket (ctl.c) so that the handlers'
  * headers, which need ctl.h for mf_daemon, are included only here: no

@@ -540,7 +540,7 @@ v_import(int argc, char **argv)
 		OPT_S("plugin", 'p', "plugin"),
 		OPT_S("format", 'f', "format"),
 		OPT_N("year", 'y', "year", 1990, 2100, "a year such as 2025"),
-		/* the daemon decides what a re-import would remove (ctl_plugins.c) */
+		/* the daemon decides what a re-import would remove (cmd_import.c) */
 		OPT_T("replace", 'R', "replace"),
 		OPT_T("dry-run", 'n', "dry_run"),
 		OPT_END

@@ -586,13 +586,286 @@ uncertain(mf_period *out)
 	return -1;
 }
 
+/*
+ * The whole-expression phrases: «в течение года» and the like (continuous;
+ * the default year when there is one), «постоянно», «весь период» and the
+ * like (continuous, no interval).  1 when norm is one of them (out set),
+ * else 0.  Strips trailing punctuation off norm for the test.
+ */
+static int
+whole_phrase(char *norm, int default_year, mf_period *out)
+{
+	size_t l = strlen(norm);
+
+	while (l > 0 && (norm[l - 1] == '.' || norm[l - 1] == ',' || norm[l - 1] == ';' ||
+			 norm[l - 1] == ' '))
+		norm[--l] = '\0';
+	if (strcmp(norm, "в течение года") == 0 || strcmp(norm, "в течение учебного года") == 0 ||
+	    strcmp(norm, "ежемесячно") == 0 || strcmp(norm, "ежеквартально") == 0) {
+		out->continuous = 1;
+		if (default_year > 0) {
+			out->n = 1;
+			out->iv[0].from = mkdate(default_year, 1, 1);
+			out->iv[0].to = mkdate(default_year, 12, 31);
+			out->year_assumed = 1;
+		}
+		return 1;
+	}
+	if (strcmp(norm, "в течение всего периода") == 0 || strcmp(norm, "постоянно") == 0 ||
+	    strcmp(norm, "весь период") == 0 || strcmp(norm, "в течение периода") == 0 ||
+	    contains_phrase(norm, "в течение всего срока")) {
+		out->continuous = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The steps of the token walk (parse_tokens).  Each reads what starts at
+ * t[i] and returns the index after it; one that cannot read it sets
+ * ps->bad, which ends the walk.
+ */
+
+/* «до 10.02.2025», «не позднее 10.02.2025», «до 1 марта» */
+static int
+step_deadline(struct pstate *ps, const struct tok *t, int n, int i)
+{
+	int j = i, m;
+
+	while (j < n && (is_word(&t[j], "до") || is_word(&t[j], "не") ||
+			 is_word(&t[j], "позднее")))
+		j++;
+	if (j < n && t[j].type == T_DATE && ps->npend == 0) {
+		mf_date d = mkdate(t[j].y, t[j].m, t[j].v);
+		add_iv(ps, mkdate(d.year, 1, 1), d);
+		return j + 1;
+	}
+	if (j + 1 < n && t[j].type == T_NUM && t[j].v >= 1 && t[j].v <= 31 &&
+	    (m = month_of(&t[j + 1])) != 0 && ps->npend == 0) {
+		/* deadline without a year until a year comes */
+		push_pend(ps, 1, 1, m, t[j].v);
+		return j + 2;
+	}
+	ps->bad = 1;
+	return i;
+}
+
+/* «10.02.2025», «10.02.2025 - 20.03.2025», «… по …», a «г.» after it */
+static int
+step_date(struct pstate *ps, const struct tok *t, int n, int i)
+{
+	const struct tok *k = &t[i];
+	mf_date d1 = mkdate(k->y, k->m, k->v), d2 = d1;
+
+	if (ps->npend) {
+		ps->bad = 1;
+		return i;
+	}
+	i++;
+	if (i + 1 < n && (t[i].type == T_DASH || is_word(&t[i], "по")) &&
+	    t[i + 1].type == T_DATE) {
+		d2 = mkdate(t[i + 1].y, t[i + 1].m, t[i + 1].v);
+		i += 2;
+	}
+	if (i < n && is_year_word(&t[i]))
+		i++;
+	add_iv(ps, d1, d2);
+	ps->last_first = -1;
+	return i;
+}
+
+/* «март», «март - апрель», «март по апрель» (month m at t[i]): pending */
+static int
+step_month(struct pstate *ps, const struct tok *t, int n, int i, int m)
+{
+	int m2 = m;
+
+	i++;
+	if (i + 1 < n && (t[i].type == T_DASH || is_word(&t[i], "по")) &&
+	    (m2 = month_of(&t[i + 1])) != 0) {
+		i += 2;
+	} else {
+		m2 = m;
+		if (i < n && t[i].type == T_DASH && ps->npend == 0) {
+			/* «Январь 2023 - ...» is handled at the year; a
+			 * dash here followed by something else is odd */
+			ps->bad = 1;
+			return i;
+		}
+	}
+	push_pend(ps, m, 0, m2, 0);
+	return i;
+}
+
+/* A number not a year: «21 февраля», «12-14 февраля», «1 квартал», «2 полугодие» */
+static int
+step_number(struct pstate *ps, const struct tok *t, int n, int i)
+{
+	const struct tok *k = &t[i];
+	int m;
+
+	if (i + 1 < n && unit_word(&t[i + 1])) {
+		int u = unit_word(&t[i + 1]);
+		int q = k->v;
+		if ((u == 1 && (q < 1 || q > 4)) || (u == 2 && (q < 1 || q > 2))) {
+			ps->bad = 1;
+			return i;
+		}
+		if (u == 1)
+			push_pend(ps, q * 3 - 2, 0, q * 3, 0);
+		else
+			push_pend(ps, q * 6 - 5, 0, q * 6, 0);
+		return i + 2;
+	}
+	if (i + 1 < n && (m = month_of(&t[i + 1])) != 0 && k->v >= 1 && k->v <= 31) {
+		push_pend(ps, m, k->v, m, k->v);
+		return i + 2;
+	}
+	if (i + 3 < n && t[i + 1].type == T_DASH && t[i + 2].type == T_NUM &&
+	    (m = month_of(&t[i + 3])) != 0 && k->v >= 1 && t[i + 2].v <= 31) {
+		push_pend(ps, m, k->v, m, t[i + 2].v);
+		return i + 4;
+	}
+	ps->bad = 1;
+	return i;
+}
+
+/* «IV квартал», «III - IV кварталы», «I полугодие» */
+static int
+step_roman(struct pstate *ps, const struct tok *t, int n, int i)
+{
+	const struct tok *k = &t[i];
+	int a = k->v, b = k->v, u;
+	int j = i + 1;
+
+	if (j + 1 < n && t[j].type == T_DASH && t[j + 1].type == T_ROMAN) {
+		b = t[j + 1].v;
+		j += 2;
+	}
+	if (j >= n || (u = unit_word(&t[j])) == 0 || a > b ||
+	    (u == 1 && b > 4) || (u == 2 && b > 2)) {
+		ps->bad = 1;   /* «I II - IV кварталы» and the like */
+		return i;
+	}
+	if (u == 1)
+		push_pend(ps, a * 3 - 2, 0, b * 3, 0);
+	else
+		push_pend(ps, a * 6 - 5, 0, b * 6, 0);
+	return j + 1;
+}
+
+/*
+ * A year y after pending months or days (t[i] is what follows the year and
+ * its «г.»): they take it.  «Январь 2023 г. - март 2024 г.»: a range over
+ * years stretches the interval just emitted.
+ */
+static int
+step_year_pending(struct pstate *ps, const struct tok *t, int n, int i, int y)
+{
+	mf_period *out = ps->out;
+
+	flush_pending(ps, y);
+	if (i + 2 < n && t[i].type == T_DASH && month_of(&t[i + 1]) &&
+	    is_year(&t[i + 2]) && ps->last_n == 1 &&
+	    !(i + 3 < n && t[i + 3].type == T_DASH)) {
+		int m2 = month_of(&t[i + 1]), y2 = t[i + 2].v;
+		mf_interval *iv = &out->iv[out->n - 1];
+		mf_date to = mkdate(y2, m2, days_in_month(y2, m2));
+		if (mf_date_cmp(to, iv->to) <= 0) {
+			ps->bad = 1;
+			return i;
+		}
+		iv->to = to;
+		i += 3;
+		if (i < n && is_year_word(&t[i]))
+			i++;
+	}
+	return i;
+}
+
+/* A year: «2023 г.», «2023 г. - ноябрь», «2023-2024 годы», or the year of
+ * pending months (step_year_pending). */
+static int
+step_year(struct pstate *ps, const struct tok *t, int n, int i)
+{
+	int y = t[i].v, m;
+
+	i++;
+	if (i < n && is_year_word(&t[i]))
+		i++;
+	if (ps->npend)
+		return step_year_pending(ps, t, n, i, y);
+	/* «2023 г. - ноябрь»: that month of that year */
+	if (i + 1 < n && t[i].type == T_DASH && (m = month_of(&t[i + 1])) != 0) {
+		int m2 = m;
+		i += 2;
+		if (i + 1 < n && t[i].type == T_DASH && month_of(&t[i + 1]) &&
+		    !(i + 2 < n && is_year(&t[i + 2]))) {
+			m2 = month_of(&t[i + 1]);
+			i += 2;
+		}
+		if (m2 < m) {
+			ps->bad = 1;
+			return i;
+		}
+		add_iv(ps, mkdate(y, m, 1), mkdate(y, m2, days_in_month(y, m2)));
+		return i;
+	}
+	/* «2023-2024 годы» */
+	if (i + 1 < n && t[i].type == T_DASH && is_year(&t[i + 1])) {
+		int y2 = t[i + 1].v;
+		i += 2;
+		if (i < n && is_year_word(&t[i]))
+			i++;
+		if (y2 < y) {
+			ps->bad = 1;
+			return i;
+		}
+		add_iv(ps, mkdate(y, 1, 1), mkdate(y2, 12, 31));
+		return i;
+	}
+	add_iv(ps, mkdate(y, 1, 1), mkdate(y, 12, 31));
+	return i;
+}
+
+/* Walk the tokens: each step emits intervals or leaves months pending for
+ * a year; the first thing not understood sets ps->bad and ends the walk. */
+static void
+parse_tokens(struct pstate *ps, const struct tok *t, int n)
+{
+	int i, m;
+
+	for (i = 0; i < n && !ps->bad;) {
+		const struct tok *k = &t[i];
+
+		if (k->type == T_SEP || is_word(k, "с") || is_word(k, "в") || is_word(k, "и"))
+			i++;
+		else if (is_year_word(k))
+			ps->bad = 1;   /* «г.» is only allowed right after a year; handled there */
+		else if (is_word(k, "до") || is_word(k, "не") || is_word(k, "позднее"))
+			i = step_deadline(ps, t, n, i);
+		else if (k->type == T_DATE)
+			i = step_date(ps, t, n, i);
+		else if ((m = month_of(k)) != 0)
+			i = step_month(ps, t, n, i, m);
+		else if (k->type == T_NUM && !is_year(k))
+			i = step_number(ps, t, n, i);
+		else if (k->type == T_ROMAN)
+			i = step_roman(ps, t, n, i);
+		else if (is_year(k))
+			i = step_year(ps, t, n, i);
+		else
+			ps->bad = 1;   /* unknown word, stray dash, anything else */
+	}
+}
+
 int
 mf_parse_period(const char *text, int default_year, mf_period *out)
 {
 	struct tok t[MAX_TOKS];
 	struct pstate ps;
 	char *norm;
-	int n, i;
+	int n;
 
 	memset(out, 0, sizeof(*out));
 	if (text == NULL)
@@ -600,35 +873,10 @@ mf_parse_period(const char *text, int default_year, mf_period *out)
 	norm = normalise(text, 0);
 	if (norm == NULL)
 		return uncertain(out);
-
-	/* Whole-expression phrases. */
-	{
-		/* strip trailing punctuation for the phrase test */
-		size_t l = strlen(norm);
-		while (l > 0 && (norm[l - 1] == '.' || norm[l - 1] == ',' || norm[l - 1] == ';' ||
-				 norm[l - 1] == ' '))
-			norm[--l] = '\0';
-		if (strcmp(norm, "в течение года") == 0 || strcmp(norm, "в течение учебного года") == 0 ||
-		    strcmp(norm, "ежемесячно") == 0 || strcmp(norm, "ежеквартально") == 0) {
-			free(norm);
-			out->continuous = 1;
-			if (default_year > 0) {
-				out->n = 1;
-				out->iv[0].from = mkdate(default_year, 1, 1);
-				out->iv[0].to = mkdate(default_year, 12, 31);
-				out->year_assumed = 1;
-			}
-			return 0;
-		}
-		if (strcmp(norm, "в течение всего периода") == 0 || strcmp(norm, "постоянно") == 0 ||
-		    strcmp(norm, "весь период") == 0 || strcmp(norm, "в течение периода") == 0 ||
-		    contains_phrase(norm, "в течение всего срока")) {
-			free(norm);
-			out->continuous = 1;
-			return 0;
-		}
+	if (whole_phrase(norm, default_year, out)) {
+		free(norm);
+		return 0;
 	}
-
 	n = tokenize(norm, t, MAX_TOKS);
 	free(norm);
 	if (n <= 0)
@@ -637,192 +885,7 @@ mf_parse_period(const char *text, int default_year, mf_period *out)
 	memset(&ps, 0, sizeof(ps));
 	ps.out = out;
 	ps.last_first = -1;
-
-	for (i = 0; i < n && !ps.bad;) {
-		struct tok *k = &t[i];
-		int m;
-
-		if (k->type == T_SEP) {
-			i++;
-			continue;
-		}
-		if (is_year_word(k)) {
-			/* «г.» is only allowed right after a year; handled there */
-			ps.bad = 1;
-			break;
-		}
-		if (is_word(k, "с") || is_word(k, "в") || is_word(k, "и")) {
-			i++;
-			continue;
-		}
-		if (is_word(k, "до") || is_word(k, "не") || is_word(k, "позднее")) {
-			/* «до 10.02.2025», «не позднее 10.02.2025», «до 1 марта» */
-			int j = i;
-			while (j < n && (is_word(&t[j], "до") || is_word(&t[j], "не") ||
-					 is_word(&t[j], "позднее")))
-				j++;
-			if (j < n && t[j].type == T_DATE && ps.npend == 0) {
-				mf_date d = mkdate(t[j].y, t[j].m, t[j].v);
-				add_iv(&ps, mkdate(d.year, 1, 1), d);
-				i = j + 1;
-				continue;
-			}
-			if (j + 1 < n && t[j].type == T_NUM && t[j].v >= 1 && t[j].v <= 31 &&
-			    (m = month_of(&t[j + 1])) != 0 && ps.npend == 0) {
-				/* deadline without a year until a year comes */
-				push_pend(&ps, 1, 1, m, t[j].v);
-				i = j + 2;
-				continue;
-			}
-			ps.bad = 1;
-			break;
-		}
-		if (k->type == T_DATE) {
-			mf_date d1 = mkdate(k->y, k->m, k->v), d2 = d1;
-			if (ps.npend) {
-				ps.bad = 1;
-				break;
-			}
-			i++;
-			if (i + 1 < n && (t[i].type == T_DASH || is_word(&t[i], "по")) &&
-			    t[i + 1].type == T_DATE) {
-				d2 = mkdate(t[i + 1].y, t[i + 1].m, t[i + 1].v);
-				i += 2;
-			}
-			if (i < n && is_year_word(&t[i]))
-				i++;
-			add_iv(&ps, d1, d2);
-			ps.last_first = -1;
-			continue;
-		}
-		if ((m = month_of(k)) != 0) {
-			int m2 = m;
-			i++;
-			if (i + 1 < n && (t[i].type == T_DASH || is_word(&t[i], "по")) &&
-			    (m2 = month_of(&t[i + 1])) != 0) {
-				i += 2;
-			} else {
-				m2 = m;
-				if (i < n && t[i].type == T_DASH && ps.npend == 0) {
-					/* «Январь 2023 - ...» is handled at the year; a
-					 * dash here followed by something else is odd */
-					ps.bad = 1;
-					break;
-				}
-			}
-			push_pend(&ps, m, 0, m2, 0);
-			continue;
-		}
-		if (k->type == T_NUM && !is_year(k)) {
-			/* «21 февраля», «12-14 февраля», «1 квартал», «2 полугодие» */
-			if (i + 1 < n && unit_word(&t[i + 1])) {
-				int u = unit_word(&t[i + 1]);
-				int q = k->v;
-				if ((u == 1 && (q < 1 || q > 4)) || (u == 2 && (q < 1 || q > 2))) {
-					ps.bad = 1;
-					break;
-				}
-				if (u == 1)
-					push_pend(&ps, q * 3 - 2, 0, q * 3, 0);
-				else
-					push_pend(&ps, q * 6 - 5, 0, q * 6, 0);
-				i += 2;
-				continue;
-			}
-			if (i + 1 < n && (m = month_of(&t[i + 1])) != 0 && k->v >= 1 && k->v <= 31) {
-				push_pend(&ps, m, k->v, m, k->v);
-				i += 2;
-				continue;
-			}
-			if (i + 3 < n && t[i + 1].type == T_DASH && t[i + 2].type == T_NUM &&
-			    (m = month_of(&t[i + 3])) != 0 && k->v >= 1 && t[i + 2].v <= 31) {
-				push_pend(&ps, m, k->v, m, t[i + 2].v);
-				i += 4;
-				continue;
-			}
-			ps.bad = 1;
-			break;
-		}
-		if (k->type == T_ROMAN) {
-			/* «IV квартал», «III - IV кварталы», «I полугодие» */
-			int a = k->v, b = k->v, u;
-			int j = i + 1;
-			if (j + 1 < n && t[j].type == T_DASH && t[j + 1].type == T_ROMAN) {
-				b = t[j + 1].v;
-				j += 2;
-			}
-			if (j >= n || (u = unit_word(&t[j])) == 0 || a > b ||
-			    (u == 1 && b > 4) || (u == 2 && b > 2)) {
-				ps.bad = 1;   /* «I II - IV кварталы» and the like */
-				break;
-			}
-			if (u == 1)
-				push_pend(&ps, a * 3 - 2, 0, b * 3, 0);
-			else
-				push_pend(&ps, a * 6 - 5, 0, b * 6, 0);
-			i = j + 1;
-			continue;
-		}
-		if (is_year(k)) {
-			int y = k->v;
-			i++;
-			if (i < n && is_year_word(&t[i]))
-				i++;
-			if (ps.npend) {
-				flush_pending(&ps, y);
-				/* «Январь 2023 г. - март 2024 г.»: a range over years */
-				if (i + 2 < n && t[i].type == T_DASH && month_of(&t[i + 1]) &&
-				    is_year(&t[i + 2]) && ps.last_n == 1 &&
-				    !(i + 3 < n && t[i + 3].type == T_DASH)) {
-					int m2 = month_of(&t[i + 1]), y2 = t[i + 2].v;
-					mf_interval *iv = &out->iv[out->n - 1];
-					mf_date to = mkdate(y2, m2, days_in_month(y2, m2));
-					if (mf_date_cmp(to, iv->to) <= 0) {
-						ps.bad = 1;
-						break;
-					}
-					iv->to = to;
-					i += 3;
-					if (i < n && is_year_word(&t[i]))
-						i++;
-				}
-				continue;
-			}
-			/* «2023 г. - ноябрь»: that month of that year */
-			if (i + 1 < n && t[i].type == T_DASH && (m = month_of(&t[i + 1])) != 0) {
-				int m2 = m;
-				i += 2;
-				if (i + 1 < n && t[i].type == T_DASH && month_of(&t[i + 1]) &&
-				    !(i + 2 < n && is_year(&t[i + 2]))) {
-					m2 = month_of(&t[i + 1]);
-					i += 2;
-				}
-				if (m2 < m) {
-					ps.bad = 1;
-					break;
-				}
-				add_iv(&ps, mkdate(y, m, 1), mkdate(y, m2, days_in_month(y, m2)));
-				continue;
-			}
-			/* «2023-2024 годы» */
-			if (i + 1 < n && t[i].type == T_DASH && is_year(&t[i + 1])) {
-				int y2 = t[i + 1].v;
-				i += 2;
-				if (i < n && is_year_word(&t[i]))
-					i++;
-				if (y2 < y) {
-					ps.bad = 1;
-					break;
-				}
-				add_iv(&ps, mkdate(y, 1, 1), mkdate(y2, 12, 31));
-				continue;
-			}
-			add_iv(&ps, mkdate(y, 1, 1), mkdate(y, 12, 31));
-			continue;
-		}
-		/* unknown word, stray dash, anything else */
-		ps.bad = 1;
-	}
+	parse_tokens(&ps, t, n);
 
 	if (!ps.bad && ps.npend) {
 		if (default_year <= 0) {

@@ -1,7 +1,7 @@
 # daemon/plughost/plughost.mk — the plugin host: the plugin loader, the
 # host side of the ABI and the roadmap models (libmfplughost), and the
 # program that runs them confined, mentorfed-plugin-host.  The daemon
-# never loads a plugin itself: it runs the program (ctl_plugins.c).
+# never loads a plugin itself: it runs the program (daemon/plugjob.c).
 noinst_LTLIBRARIES += libmfplughost.la
 libmfplughost_la_SOURCES = \
 	daemon/plughost/plugin_loader.c daemon/plughost/plugin_loader.h \
@@ -22,5 +22,6 @@ mentorfed_plugin_host_LDADD = libmfplughost.la libmfcore.la $(CORE_LIBS) \
 
 # daemon side of plugin commands: runs mentorfed-plugin-host (found through
 # $MENTORFED_PLUGIN_HOST, next to the daemon's executable, or MF_PLUGIN_HOST)
-mentorfedd_SOURCES += daemon/ctl_plugins.c daemon/ctl_plugins.h
+mentorfedd_SOURCES += daemon/plugjob.c daemon/plugjob.h daemon/cmd_import.c \
+	daemon/ctl_plugins.c daemon/ctl_plugins.h
 mentorfedd_CPPFLAGS = $(AM_CPPFLAGS) -DMF_PLUGIN_HOST='"$(pkglibexecdir)/mentorfed-plugin-host"'

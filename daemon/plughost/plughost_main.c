@@ -1,6 +1,6 @@
 /*
  * plughost_main.c — mentorfed-plugin-host, the process in which plugin code
- * runs.  The daemon (ctl_plugins.c) starts one per job; it holds no key, no
+ * runs.  The daemon (plugjob.c) starts one per job; it holds no key, no
  * store, no socket, and gives up the rest before the first plugin entry
  * point runs (confine.h).  The protocol (doc/PLUGIN.md, "How plugins run"):
  *
