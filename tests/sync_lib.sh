@@ -75,3 +75,23 @@ for i in range(n):
 put_schools() { gen_schools "$2" "$3" >"$T_TMP/put.$$" && "$MF" -d "$T_TMP/$1" put "$T_TMP/put.$$" >/dev/null; }
 
 now_ms() { date +%s%3N; }
+
+# peer_setup: what tests/peer.py needs — python3 with zmq, protobuf and
+# cryptography, and the protoc-generated modules in $MF_PB_DIR — or a TAP
+# skip of the whole test.  Sets PY.
+peer_setup() {
+	PY=${PYTHON:-/usr/bin/python3}
+	[ -x "$PY" ] || PY=python3
+	if ! "$PY" -c 'import zmq, google.protobuf, cryptography' 2>/dev/null; then
+		echo "1..0 # SKIP python3-zmq, python3-protobuf or python3-cryptography missing"
+		exit 0
+	fi
+	MF_PB_DIR="$T_TMP/pb"
+	export MF_PB_DIR
+	mkdir -p "$MF_PB_DIR"
+	if ! protoc --python_out="$MF_PB_DIR" -I "$top_srcdir/proto" \
+		"$top_srcdir/proto/records.proto" "$top_srcdir/proto/wire.proto"; then
+		echo "1..0 # SKIP protoc (protobuf-compiler) missing"
+		exit 0
+	fi
+}

@@ -7,19 +7,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
 
-PY=${PYTHON:-/usr/bin/python3}
-[ -x "$PY" ] || PY=python3
-if ! "$PY" -c 'import zmq, google.protobuf, cryptography' 2>/dev/null; then
-	echo "1..0 # SKIP python3-zmq, python3-protobuf or python3-cryptography missing"
-	exit 0
-fi
-MF_PB_DIR="$T_TMP/pb"
-export MF_PB_DIR
-mkdir -p "$MF_PB_DIR"
-if ! protoc --python_out="$MF_PB_DIR" -I "$top_srcdir/proto" "$top_srcdir/proto/records.proto" "$top_srcdir/proto/wire.proto"; then
-	echo "1..0 # SKIP protoc (protobuf-compiler) missing"
-	exit 0
-fi
+peer_setup
 PEER="$PY $top_srcdir/tests/peer.py"
 plan 33
 
