@@ -141,21 +141,33 @@ diag "daemon soft RLIMIT_NOFILE after start: $r (started with 1024)"
 [ "${r:-0}" -gt 1024 ]; ok $? "4. the daemon raised its soft descriptor limit ($r)"
 down fd
 
-# The same with a hard limit of 1024 too: the node cannot raise it, so it
-# closes its listener for a second when 70 % of it is in use.
+# The same with a hard limit the node cannot raise: it closes its listener
+# for a second when 70 % of it is in use.  The limit is 400, not 1024:
+# libzmq drops a connection that sends no greeting after HANDSHAKE_MS
+# (5 s), so with 1024 the open count only reaches 70 % where libzmq
+# accepts faster than ~145/s -- not on a loaded two-core CI machine (it
+# failed there once).  400 needs ~56/s.
 mk_node fdl RU-SAM 5000
-(ulimit -n 1024; up fdl)
+(ulimit -n 400; up fdl)
 FEP=$(grep '^endpoint' "$T_TMP/fdl.card" | sed 's/^endpoint = //;s|tcp://||')
 idle "$FEP" &
 ipid=$!
-# libzmq takes several seconds to accept them all (HEAD died at ~8 s)
-sleep 9
+paused=1
+for _ in $(seq 1 60); do
+	grep -q 'file descriptors open .*closing the listener' "$T_TMP/fdl/daemon.log" && { paused=0; break; }
+	sleep 0.25
+done
 st=$(timeout 20 "$MF" -d "$T_TMP/fdl" status 2>&1); rc=$?
+is "$rc" "0" "4. hard limit 400: 'mentorfed status' answers during 1,100 connections"
+kill -0 "$(cat "$T_TMP/fdl/daemon.pid")"; ok $? "4. hard limit 400: the node is alive"
+ok "$paused" "4. hard limit 400: the listener was paused and logged"
+again=1
+for _ in $(seq 1 80); do
+	grep -q 'listening on .* again' "$T_TMP/fdl/daemon.log" && { again=0; break; }
+	sleep 0.25
+done
 wait $ipid
-is "$rc" "0" "4. hard limit 1024: 'mentorfed status' answers during 1,100 connections"
-kill -0 "$(cat "$T_TMP/fdl/daemon.pid")"; ok $? "4. hard limit 1024: the node is alive"
-like "$(cat "$T_TMP/fdl/daemon.log")" 'file descriptors open .*closing the listener' "4. hard limit 1024: the listener was paused and logged"
-sleep 1.5
-like "$(cat "$T_TMP/fdl/daemon.log")" 'listening on .* again' "4. hard limit 1024: and listens again"
+[ "$again" = 0 ] || grep 'sync:' "$T_TMP/fdl/daemon.log" | tail -5 | sed 's/^/# /'
+ok "$again" "4. hard limit 400: and listens again"
 down fdl
 done_testing
