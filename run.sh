@@ -21,7 +21,12 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
 libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev
 libjansson-dev libinih-dev check python3 python3-zmq python3-protobuf
 protobuf-compiler python3-cryptography iproute2 procps libseccomp-dev
-clang-14 libclang-rt-14-dev faketime"
+clang-14 libclang-rt-14-dev faketime
+libmicrohttpd-dev libargon2-dev libical-dev libsystemd-dev gettext systemd
+mandoc debhelper lintian dpkg-dev fakeroot chromium"
+# Node.js and npm (for playwright-core, the browser tests' driver): Debian's,
+# unless the machine already has them.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 
 install_packages() {
 	missing=""

@@ -1,0 +1,1 @@
+# daemon/web/web.mk (filled by its owner)

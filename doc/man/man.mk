@@ -1,0 +1,1 @@
+# doc/man/man.mk (filled by its owner)

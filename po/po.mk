@@ -1,0 +1,1 @@
+# po/po.mk (filled by its owner)

@@ -1,0 +1,1 @@
+# tests/keys.mk (filled by its owner)

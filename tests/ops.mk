@@ -1,0 +1,1 @@
+# tests/ops.mk (filled by its owner)

@@ -1,0 +1,1 @@
+# tests/upgrade.mk (filled by its owner)

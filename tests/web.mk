@@ -1,0 +1,1 @@
+# tests/web.mk (filled by its owner)
