@@ -20,6 +20,7 @@ Everything is a pure function of --seed, --prefix and the seed documents:
 the same command writes the same bytes.
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -101,7 +102,7 @@ class Gen:
         return s[:n].rstrip()
 
     def school_ref(self):
-        return "%s:school:%s%d" % (self.origin, self.prefix, self.r.randrange(1000))
+        return anchor_id(self.origin, "school", self.r.randrange(ANCHOR_SCHOOLS))
 
     def body(self, kind, i):
         r = self.r
@@ -119,7 +120,7 @@ class Gen:
         if kind == "roadmap_item":
             raw, iv = r.choice(TIMINGS)
             return {
-                "roadmap_id": "%s:roadmap:%s%d" % (self.origin, self.prefix, i // 500),
+                "roadmap_id": anchor_id(self.origin, "roadmap", (i // 500) % ANCHOR_ROADMAPS),
                 "number": str(i % 500 + 1),
                 "section": ("I", "II", "III", "IV", "V")[r.randrange(5)],
                 "title": self.text(60, 130),
@@ -156,6 +157,42 @@ class Gen:
                 return k
             x -= w
         return KINDS[0][0]
+
+
+# References point at anchors: schools and roadmaps written first by
+# `gen_workload.py anchors` (the node refuses a reference to a record it does
+# not hold, doc/CHECKS.md).  An id derived from a key is
+# ORIGIN:KIND:<first 8 bytes of SHA-256(kind NUL key), hex> (mf_make_id).
+ANCHOR_SCHOOLS = 1000
+ANCHOR_ROADMAPS = 20
+
+
+def anchor_key(kind, n):
+    return "anchor-%s-%d" % (kind, n)
+
+
+def anchor_id(origin, kind, n):
+    h = hashlib.sha256(kind.encode() + b"\0" + anchor_key(kind, n).encode()).hexdigest()
+    return "%s:%s:%s" % (origin, kind, h[:16])
+
+
+def anchors(a):
+    g = Gen(a.seed, "anchor", a.origin)
+    out = open(a.out, "w", encoding="utf-8") if a.out != "-" else sys.stdout
+    for n in range(ANCHOR_SCHOOLS):
+        rec = {"kind": "school", "key": anchor_key("school", n), "body": g.body("school", n)}
+        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    for n in range(ANCHOR_ROADMAPS):
+        rec = {"kind": "roadmap", "key": anchor_key("roadmap", n),
+               "body": {"title": "Дорожная карта %d: %s" % (n + 1, g.text(40, 90)),
+                        "issuer": g.text(20, 50),
+                        "period_from": "2023-01-01", "period_to": "2025-12-31",
+                        "sections": [{"number": r, "title": g.text(30, 60)}
+                                     for r in ("I", "II", "III", "IV", "V")],
+                        "source": g.text(20, 50)}}
+        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    if out is not sys.stdout:
+        out.close()
 
 
 def records(a):
@@ -228,6 +265,10 @@ def main():
     r.add_argument("--start", type=int, default=0)
     r.add_argument("--count", type=int, required=True)
     r.add_argument("--out", default="-")
+    an = sub.add_parser("anchors", help="the schools and roadmaps the records refer to")
+    an.add_argument("--seed", default="mentorfed-bench-1")
+    an.add_argument("--origin", required=True)
+    an.add_argument("--out", default="-")
     m = sub.add_parser("roadmap", help="Chelyabinsk-format roadmap")
     m.add_argument("--seed", default="mentorfed-bench-1")
     m.add_argument("--items", type=int, default=10000)
@@ -236,6 +277,8 @@ def main():
     a = p.parse_args()
     if a.what == "records":
         records(a)
+    elif a.what == "anchors":
+        anchors(a)
     else:
         roadmap(a)
 
