@@ -23,6 +23,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_conns.h"
 #include "sync_int.h"
 #include "util.h"
 #include "zap.h"
@@ -155,6 +156,7 @@ fd_guard(mf_sync *s)
 		if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, ep, &len) != 0 || len == 0)
 			mf_strlcpy(ep, s->node->cfg->listen, sizeof(ep));
 		if (zmq_unbind(s->router, ep) == 0) {
+			sy_conns_reset(s->conns);
 			s->listener_paused = 1;
 			s->resume_ms = s->now + FD_PAUSE_MS;
 			for (size_t i = 0; i < s->n_in; i++)
@@ -416,6 +418,11 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 				 zmq_strerror(errno));
 			goto bad;
 		}
+		/* Per-source connection limit (sync_conns.h): without the
+		 * monitor the node still runs, guarded by fd_guard alone. */
+		if ((s->conns = sy_conns_open(ctx, s->router)) == NULL)
+			mf_warn("sync: cannot monitor the listener (%s): no per-source connection limit",
+				zmq_strerror(errno));
 	}
 	if (sy_peers_sync_config(s) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -445,6 +452,7 @@ mf_sync_free(mf_sync *s)
 	free(s->in);
 	sy_bury_all(s);
 	free(s->grave);
+	sy_conns_close(s->conns);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)
@@ -455,7 +463,7 @@ mf_sync_free(mf_sync *s)
 int
 mf_sync_pollitems_max(const mf_sync *s)
 {
-	return 2 + (int)s->n_peers;
+	return 3 + (int)s->n_peers;
 }
 
 int
@@ -470,6 +478,10 @@ mf_sync_pollitems(mf_sync *s, zmq_pollitem_t *items, int max)
 	}
 	if (n < max && s->router) {
 		items[n] = (zmq_pollitem_t){ .socket = s->router, .events = ZMQ_POLLIN };
+		n++;
+	}
+	if (n < max && s->conns) {
+		items[n] = (zmq_pollitem_t){ .socket = sy_conns_socket(s->conns), .events = ZMQ_POLLIN };
 		n++;
 	}
 	for (size_t i = 0; i < s->n_peers && n < max; i++)
@@ -490,11 +502,14 @@ mf_sync_handle(mf_sync *s, zmq_pollitem_t *items, int n)
 			continue;
 		if (items[i].socket == s->zap && s->zap)
 			mf_zap_handle(s->zap, s->node->cfg, &s->zst);
+		else if (s->conns && items[i].socket == sy_conns_socket(s->conns))
+			sy_conns_handle(s->conns, s->now);
 	}
 	for (int i = 0; i < n; i++) {
 		if (!(items[i].revents & ZMQ_POLLIN) || items[i].socket == NULL)
 			continue;
-		if (items[i].socket == s->zap)
+		if (items[i].socket == s->zap ||
+		    (s->conns && items[i].socket == sy_conns_socket(s->conns)))
 			continue;
 		if (items[i].socket == s->router && s->router) {
 			router_readable(s);
@@ -623,6 +638,7 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 	int new_socket = 0;
 
 	s->now = now;
+	sy_conns_handle(s->conns, now);	/* its once-a-second check, too */
 	fd_guard(s);
 	if (s->listener_paused)
 		next = min_due(next, s->resume_ms, now);

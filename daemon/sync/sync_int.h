@@ -159,6 +159,7 @@ struct mf_sync {
 	uint64_t nofile;
 	int listener_paused;
 	uint64_t resume_ms, fd_check_ms;
+	struct sy_conns *conns;	/* per-source limit (sync_conns.h), or NULL */
 	/* Sockets to close: the daemon polls the items of mf_sync_pollitems
 	 * after mf_sync_tick, so a socket is closed only at the next
 	 * mf_sync_pollitems, never between the two. */

@@ -19,6 +19,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_conns.h"
 #include "sync_int.h"
 #include "util.h"
 #include "zap.h"
@@ -210,6 +211,14 @@ mf_sync_status(mf_sync *s)
 	CNT("unproven_truncated", s->c.unproven_truncated);
 	CNT("hello_resent", s->c.rehellos);
 	CNT("listener_paused", s->c.listener_paused);
+	{
+		sy_conns_stats cs;
+
+		sy_conns_stats_get(s->conns, &cs);
+		CNT("connections_accepted", cs.accepted);
+		CNT("connections_refused_per_source", cs.refused);
+		CNT("connections_open", cs.open);
+	}
 	CNT("withheld_versions", s->c.withheld);
 	CNT("withheld_streams", s->c.withheld_streams);
 	CNT("forks", mf_store_forks(s->node->store, NULL) > 0 ? mf_store_forks(s->node->store, NULL) : 0);
