@@ -8,7 +8,7 @@
 #   proto (generated), the plugin ABI header plugins/mentorfed-plugin.h
 #   < core (daemon/core) < records (daemon/records)
 #   < sync = exchange = plughost (daemon/sync, daemon/exchange, daemon/plughost)
-#   < daemon (daemon/*.c) = client (daemon/client)
+#   < daemon (daemon/*.c) = client (daemon/client) = web (daemon/web)
 # A file may include headers of its own folder and of lower layers, never of
 # a higher layer or of a sibling folder of its own layer.  plugins/ may
 # include plugins/ headers only.  A cycle is between modules (a .c and its
@@ -31,9 +31,9 @@ import os, re, sys
 root = sys.argv[1]
 # -I order of Makefile.am's AM_CPPFLAGS (after the including file's folder)
 IDIRS = ["", "daemon/core", "daemon/records", "daemon/sync", "daemon/exchange",
-         "daemon/plughost", "daemon", "daemon/client", "plugins"]
+         "daemon/plughost", "daemon", "daemon/client", "daemon/web", "plugins"]
 LEVEL = {"proto": 0, "abi": 0, "core": 1, "records": 2, "sync": 3, "exchange": 3,
-         "plughost": 3, "daemon": 4, "client": 4}
+         "plughost": 3, "daemon": 4, "client": 4, "web": 4}
 faults = []
 
 def layer(rel):
