@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd_keys.h"
 #include "cmd_records.h"
 #include "kinds.h"
 #include "log.h"
@@ -95,6 +96,7 @@ mf_cmd_status(mf_daemon *d, json_t *req)
 	json_object_set_new(r, "version_vector", vv);
 	json_object_set_new(r, "forks", json_integer(mf_store_forks(s, NULL)));
 	json_object_set_new(r, "integrity", mf_scrub_status(d));
+	json_object_set_new(r, "keys", mf_keys_status(d->node));
 	if (d->sync) {
 		json_object_set_new(r, "own_chain", mf_sync_own_state(d->sync));
 		json_object_set_new(r, "sync", mf_sync_status(d->sync));

@@ -16,7 +16,9 @@
 #include <sysexits.h>
 
 #include "cmd_backup.h"
+#include "cmd_keys.h"
 #include "cmd_records.h"
+#include "cmd_web.h"
 #include "ctl.h"
 #include "ctl_plugins.h"
 #include "exchange.h"
@@ -64,6 +66,9 @@ static const mf_command commands[] = {
 	{ "fork", mf_cmd_fork, 0, { "action" } },
 	{ "get", mf_cmd_get, 0, { "id" } },
 	{ "import", mf_cmd_import, W, { "path" } },
+	{ "key_replace", mf_cmd_key_replace, W, { NULL } },
+	{ "key_rotate", mf_cmd_key_rotate, W, { NULL } },
+	{ "keys", mf_cmd_keys, 0, { NULL } },
 	{ "list", mf_cmd_list, 0, { NULL } },
 	{ "mentor_find", cmd_find_mentor, 0, { "school" } },
 	{ "offer", cmd_offer, W, { "host", "title", "from", "to" } },
@@ -76,12 +81,18 @@ static const mf_command commands[] = {
 	{ "plugin_list", mf_cmd_plugin_list, 0, { NULL } },
 	{ "plugin_load", mf_cmd_plugin_load, 0, { "path" } },
 	{ "put", mf_cmd_put, W, { NULL } },
+	{ "region_name", mf_cmd_region_name, W, { "name" } },
 	{ "reload", mf_cmd_reload, 0, { NULL } },
 	{ "report_roadmaps", mf_cmd_report_roadmaps, 0, { NULL } },
 	{ "roadmap", mf_cmd_roadmap, 0, { "region" } },
 	{ "status", mf_cmd_status, 0, { NULL } },
 	{ "stop", mf_cmd_stop, 0, { NULL } },
 	{ "verify", mf_cmd_verify, 0, { NULL } },
+	{ "web_calendar", mf_cmd_web_calendar, 0, { NULL } },
+	{ "web_federation", mf_cmd_web_federation, 0, { NULL } },
+	{ "web_names", mf_cmd_web_names, 0, { NULL } },
+	{ "web_school", mf_cmd_web_school, 0, { "id" } },
+	{ "web_schools", mf_cmd_web_schools, 0, { NULL } },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

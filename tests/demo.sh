@@ -5,6 +5,9 @@
 # keys, exchanges their identity cards, starts both daemons, imports each
 # region's real documents (tests/data/) through its plugin, waits until both
 # nodes hold the same records (equal digests), and shows what each sees.
+# Then starts each node's web page (mentorfed-web, issue 13) and prints its
+# address and a login; with a terminal it keeps them running until Enter
+# (DEMO_WAIT=0: never wait, DEMO_WAIT=1: always).
 set -eu
 B=$(cd "${1:?usage: demo.sh BUILDDIR}" && pwd)
 S=$(cd "$(dirname "$0")/.." && pwd)
@@ -147,5 +150,46 @@ say "the federation overview and both roadmaps side by side, on Chelyabinsk"
 
 say "status of the Tomsk node"
 "$MF" -d "$TOM" status
+
+# -- the web pages (issue 13): one per node, a login on each
+say "the web pages of both nodes"
+free_or() {	# free_or PORT: PORT when it is free on loopback, else any free one
+	python3 -c 'import socket,sys
+s=socket.socket()
+try: s.bind(("127.0.0.1",int(sys.argv[1])))
+except OSError: s.bind(("127.0.0.1",0))
+print(s.getsockname()[1])' "$1"
+}
+DEMO_PASS="${DEMO_PASSWORD:-nastavnik-2025}"
+printf '%s\n' "$DEMO_PASS" > "$W/demo.password"
+chmod 600 "$W/demo.password"
+for n in "$TOM" "$CHE"; do
+	"$MF" -d "$n" user add metodist --role methodologist --password-file "$W/demo.password" >/dev/null
+	"$MF" -d "$n" user add operator --role operator --password-file "$W/demo.password" >/dev/null
+	"$MF" -d "$n" user add gost --role viewer --password-file "$W/demo.password" >/dev/null
+done
+# the Russian catalogue of this build (an installed one is found without it)
+[ -d "$B/po/ru" ] && { MENTORFED_LOCALEDIR="${MENTORFED_LOCALEDIR:-$B/po}"; export MENTORFED_LOCALEDIR; }
+WT=$(free_or 8080); WC=$(free_or 8081)
+[ "$WC" != "$WT" ] || WC=$(free_or 0)
+STATIC="$S/daemon/web/static"
+"$B/mentorfed-web" -d "$TOM" -f -l "127.0.0.1:$WT" -s "$STATIC" >"$TOM/web.log" 2>&1 &
+PIDS="$PIDS $!"
+"$B/mentorfed-web" -d "$CHE" -f -l "127.0.0.1:$WC" -s "$STATIC" >"$CHE/web.log" 2>&1 &
+PIDS="$PIDS $!"
+for u in "http://127.0.0.1:$WT/login" "http://127.0.0.1:$WC/login"; do
+	i=0
+	until python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$u" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "web page $u did not start:"; cat "$TOM/web.log" "$CHE/web.log"; exit 1; }
+		sleep 0.1
+	done
+done
+echo "Томская область:      http://127.0.0.1:$WT/"
+echo "Челябинская область:  http://127.0.0.1:$WC/"
+echo "вход: metodist / $DEMO_PASS  (методист; также operator — оператор, gost — только просмотр)"
 echo
 echo "demo done; the nodes' directories stay in $W"
+if [ "${DEMO_WAIT:-}" = 1 ] || { [ "${DEMO_WAIT:-}" != 0 ] && [ -t 0 ]; }; then
+	printf 'the nodes and their web pages run until you press Enter... '
+	read -r _ || true
+fi

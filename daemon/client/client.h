@@ -9,7 +9,8 @@
  *   verbs_records.c   status, put, get, list, delete, export, digest, import,
  *                     plugin, reload, stop
  *   verbs_exchange.c  mentor, pair, internship, roadmap, report
- *   cli_fmt.c         tables, CSV, JSON
+ *   cli_fmt.c         tables, CSV, Excel CSV, JSON; table cells for people
+ *                     (glossary terms, dates, reasons: doc/I18N.md)
  */
 #ifndef MF_CLIENT_H
 #define MF_CLIENT_H
@@ -23,7 +24,8 @@
 typedef struct cli_opts {
 	const char *dir;	/* -d DIR, NULL: $MENTORFED_DIR */
 	int json;		/* --json */
-	int csv;		/* --csv */
+	int csv;		/* --csv (and --excel) */
+	int excel;		/* --excel, --csv=excel: BOM, ';', CRLF, translated */
 	unsigned timeout_s;	/* --timeout, $MENTORFED_TIMEOUT; 0: wait forever */
 } cli_opts;
 

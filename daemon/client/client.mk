@@ -13,3 +13,7 @@ mentorfed_LDADD = libmfcore.la $(CORE_LIBS) $(ZMQ_LIBS)
 mentorfed_SOURCES += daemon/client/verbs_backup.c daemon/client/verbs_backup.h
 # verify, digest --recompute (issue 12)
 mentorfed_SOURCES += daemon/client/verbs_verify.c daemon/client/verbs_verify.h
+mentorfed_SOURCES += daemon/client/verbs_keys.c daemon/client/verbs_keys.h
+# web accounts: user add|list|del (issue 13)
+mentorfed_SOURCES += daemon/client/verbs_user.c daemon/client/verbs_user.h
+mentorfed_LDADD += $(ARGON2_LIBS)

@@ -24,6 +24,7 @@
 #include "cli_fmt.h"
 #include "client.h"
 #include "conf.h"
+#include "i18n.h"
 #include "request.h"
 #include "util.h"
 
@@ -184,7 +185,7 @@ request(json_t *req, char **payload, size_t *plen, int *code)
 	if (cfg == NULL)
 		return NULL;
 	if (!daemon_running(dir)) {
-		*code = die(EX_UNAVAILABLE, "mentorfedd is not running on %s (start it with 'mentorfedd -d %s')",
+		*code = die(EX_UNAVAILABLE, N_("mentorfedd is not running on %s (start it with 'mentorfedd -d %s')"),
 			    dir, dir);
 		mf_config_free(cfg);
 		return NULL;

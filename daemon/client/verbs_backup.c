@@ -20,6 +20,7 @@
 
 #include "cli_fmt.h"
 #include "client.h"
+#include "i18n.h"
 #include "node.h"
 #include "request.h"
 #include "store.h"
@@ -60,7 +61,7 @@ v_backup(int argc, char **argv)
 			free(path);
 			return code;
 		}
-		printf("backup written to %s (own records to seq %lld)\n", path,
+		printf(_("backup written to %s (own records to seq %lld)\n"), path,
 		       (long long)json_integer_value(json_object_get(rep, "own_seq")));
 		json_decref(rep);
 	} else {
@@ -75,7 +76,7 @@ v_backup(int argc, char **argv)
 			free(path);
 			return die(EX_CANTCREAT, "%s", err);
 		}
-		printf("backup written to %s (own records to seq %llu; the daemon is not running)\n",
+		printf(_("backup written to %s (own records to seq %llu; the daemon is not running)\n"),
 		       path, (unsigned long long)mf_store_vv(n->store, n->cfg->region, NULL));
 		mf_node_close(n);
 	}
@@ -116,8 +117,8 @@ v_restore(int argc, char **argv)
 	} else {
 		mf_store *s = mf_store_open(store, n->cfg->region, err, sizeof(err));
 
-		printf("store of %s restored from %s (own records to seq %llu); the replaced store is kept as %s.before-restore\n"
-		       "at its next start the node takes back from its peers the records of %s newer than the backup, and refuses local writes until it has\n",
+		printf(_("store of %s restored from %s (own records to seq %llu); the replaced store is kept as %s.before-restore\n"
+			 "at its next start the node takes back from its peers the records of %s newer than the backup, and refuses local writes until it has\n"),
 		       n->cfg->region, from,
 		       (unsigned long long)(s ? mf_store_vv(s, n->cfg->region, NULL) : 0), store,
 		       n->cfg->region);
@@ -159,13 +160,13 @@ v_fork(int argc, char **argv)
 			 (long long)json_integer_value(json_object_get(rep, "forks")));
 		mf_print_kv("forks of own region", buf);
 		if (json_is_true(json_object_get(st, "own_fork"))) {
-			snprintf(buf, sizeof(buf), "FORKED at seq %lld: run 'mentorfed fork adopt'",
+			snprintf(buf, sizeof(buf), _("FORKED at seq %lld: run 'mentorfed fork adopt'"),
 				 (long long)json_integer_value(json_object_get(st, "own_fork_seq")));
 			mf_print_kv("state", buf);
 		} else if (json_is_true(json_object_get(st, "recovering"))) {
-			mf_print_kv("state", "RECOVERING own records from peers");
+			mf_print_kv("state", _("RECOVERING own records from peers"));
 		} else {
-			mf_print_kv("state", "ok");
+			mf_print_kv("state", _("ok"));
 		}
 		if ((why = json_string_value(json_object_get(st, "writes_refused"))) != NULL)
 			mf_print_kv("writes refused", why);

@@ -13,6 +13,9 @@
 
 #include "cli_fmt.h"
 #include "client.h"
+#include "i18n.h"
+#include "kinds.h"
+#include "proto/records.pb-c.h"
 #include "request.h"
 #include "util.h"
 
@@ -25,12 +28,14 @@ run_query(json_t *req)
 
 	if ((rep = call(req, &code)) == NULL)
 		return code;
-	mf_render(rep, cli.json ? MF_OUT_JSON : cli.csv ? MF_OUT_CSV : MF_OUT_TEXT);
+	mf_render(rep, cli.json ? MF_OUT_JSON : cli.excel ? MF_OUT_EXCEL :
+		  cli.csv ? MF_OUT_CSV : MF_OUT_TEXT);
 	json_decref(rep);
 	return EX_OK;
 }
 
-/* Send an exchange write and print the record it wrote: "WHAT ID". */
+/* Send an exchange write and print the record it wrote: "WHAT ID" (what
+ * is a msgid). */
 static int
 run_write(json_t *req, const char *what)
 {
@@ -42,8 +47,8 @@ run_write(json_t *req, const char *what)
 	if (cli.json)
 		print_reply_json(rep);
 	else
-		printf("%s %s%s\n", what, json_string_value(json_array_get(json_object_get(rep, "ids"), 0)),
-		       json_integer_value(json_object_get(rep, "changed")) ? "" : " (unchanged)");
+		printf("%s %s%s\n", _(what), json_string_value(json_array_get(json_object_get(rep, "ids"), 0)),
+		       json_integer_value(json_object_get(rep, "changed")) ? "" : _(" (unchanged)"));
 	json_decref(rep);
 	return EX_OK;
 }
@@ -60,10 +65,38 @@ parse_req(int argc, char **argv, const opt_def *defs, json_t *req, int nmin, int
 	return req;
 }
 
+/* Check the directions a person typed («Знание», "ЗНАНИЕ", "knowledge")
+ * here, so that an unknown one is explained in their language with the
+ * accepted ones; the daemon reads the same spellings (kinds.c). */
+static int
+check_directions(json_t *req)
+{
+	json_t *v;
+	size_t i;
+	char list[1024];
+
+	json_array_foreach(json_object_get(req, "directions"), i, v) {
+		const ProtobufCEnumValue *ev =
+			mf_enum_by_ident(&mentorfed__direction__descriptor, json_string_value(v));
+		if (ev == NULL || ev->value <= 0) {
+			mf_accepted_terms(list, sizeof(list), "direction", NULL);
+			return die(EX_USAGE, N_("'%s' is not a direction; accepted: %s"),
+				   json_string_value(v), list);
+		}
+	}
+	return -1;
+}
+
 /* Set req's command and go: a query or a write. */
 static int
 send_cmd(json_t *req, const char *cmd, const char *write_what)
 {
+	int code;
+
+	if ((code = check_directions(req)) >= 0) {
+		json_decref(req);
+		return code;
+	}
 	json_object_set_new(req, "cmd", json_string(cmd));
 	return write_what ? run_write(req, write_what) : run_query(req);
 }
@@ -93,7 +126,7 @@ v_mentor(int argc, char **argv)
 {
 	static const opt_def defs[] = {
 		OPT_L("direction", 'D', "directions"),
-		OPT_N("limit", 'n', "limit", 1, 10000, "a number 1..10000"),
+		OPT_N("limit", 'n', "limit", 1, 10000, N_("a number 1..10000")),
 		OPT_END
 	};
 	json_t *req;
@@ -129,15 +162,15 @@ v_pair(int argc, char **argv)
 	sub = argv[optind];
 	n = argc - optind;
 	if (strcmp(sub, "propose") == 0 && n == 1)
-		return send_cmd(req, "pair_propose", "proposed");
+		return send_cmd(req, "pair_propose", N_("proposed"));
 	/* the mentor's region answers: confirm, decline, and later end
 	 * (doc/LIFECYCLES.md); the daemon checks the transition */
 	if ((strcmp(sub, "confirm") == 0 || strcmp(sub, "decline") == 0 ||
 	     strcmp(sub, "end") == 0) && n == 2) {
 		json_object_set_new(req, "proposal", json_string(argv[optind + 1]));
 		json_object_set_new(req, "action", json_string(sub));
-		return send_cmd(req, "pair_answer", sub[0] == 'c' ? "confirmed by" :
-				sub[0] == 'd' ? "declined by" : "ended by");
+		return send_cmd(req, "pair_answer", sub[0] == 'c' ? N_("confirmed by") :
+				sub[0] == 'd' ? N_("declined by") : N_("ended by"));
 	}
 	if (strcmp(sub, "list") == 0 && n == 1)
 		return send_cmd(req, "pair_list", NULL);
@@ -151,7 +184,7 @@ internship_offer(json_t *req, const char *month)
 {
 	if (month)
 		json_object_set_new(req, "month", json_string(month));
-	return send_cmd(req, "offer", "offer");
+	return send_cmd(req, "offer", N_("offer"));
 }
 
 /* internship apply|decide|accept|decline|waitlist|withdraw|close|cancel|show ID */
@@ -160,7 +193,7 @@ internship_one(json_t *req, const char *sub, const char *arg)
 {
 	if (strcmp(sub, "apply") == 0) {
 		json_object_set_new(req, "offer", json_string(arg));
-		return send_cmd(req, "apply", "application");
+		return send_cmd(req, "apply", N_("application"));
 	}
 	if (strcmp(sub, "decide") == 0) {
 		json_object_set_new(req, "offer", json_string(arg));
@@ -171,13 +204,13 @@ internship_one(json_t *req, const char *sub, const char *arg)
 	    strcmp(sub, "waitlist") == 0 || strcmp(sub, "withdraw") == 0) {
 		json_object_set_new(req, "application", json_string(arg));
 		json_object_set_new(req, "action", json_string(sub));
-		return send_cmd(req, "decide_one", sub[1] == 'i' ? "withdrawn" : "decision");
+		return send_cmd(req, "decide_one", sub[1] == 'i' ? N_("withdrawn") : N_("decision"));
 	}
 	/* the offer's own transitions, by the host region */
 	if (strcmp(sub, "close") == 0 || strcmp(sub, "cancel") == 0) {
 		json_object_set_new(req, "offer", json_string(arg));
 		json_object_set_new(req, "action", json_string(sub));
-		return send_cmd(req, "decide", sub[1] == 'l' ? "closed" : "cancelled");
+		return send_cmd(req, "decide", sub[1] == 'l' ? N_("closed") : N_("cancelled"));
 	}
 	if (strcmp(sub, "show") == 0) {
 		json_object_set_new(req, "offer", json_string(arg));
@@ -198,10 +231,10 @@ v_internship(int argc, char **argv)
 		OPT_S("to", 'T', "to"),
 		OPT_V("month", 'M', &month),
 		/* numbers only: their bounds are the daemon's to check */
-		OPT_N("places", 'p', "places", 0, INT64_MAX, "a number"),
+		OPT_N("places", 'p', "places", 0, INT64_MAX, N_("a number")),
 		OPT_T("open", 'o', "open"),
 		OPT_S("school", 's', "school"),
-		OPT_N("participants", 'n', "participants", 0, INT64_MAX, "a number"),
+		OPT_N("participants", 'n', "participants", 0, INT64_MAX, N_("a number")),
 		OPT_S("region", 'r', "region"),
 		OPT_S("reason", 'R', "reason"),
 		OPT_S("description", 'd', "description"),

@@ -13,6 +13,7 @@
 
 #include "cli_fmt.h"
 #include "client.h"
+#include "i18n.h"
 #include "request.h"
 #include "util.h"
 
@@ -29,10 +30,10 @@ print_links(const char *name, const char *ep, const char *since, json_t *links, 
 		char heard[32], cu[160] = "";
 		const char *row[8];
 
-		snprintf(heard, sizeof(heard), "%lld ms ago",
+		snprintf(heard, sizeof(heard), _("%lld ms ago"),
 			 (long long)json_integer_value(json_object_get(l, "last_heard_ms_ago")));
 		if ((c = json_object_get(l, "catchup")) != NULL)
-			snprintf(cu, sizeof(cu), "%s %lld..%lld of %lld (%.0f%%)",
+			snprintf(cu, sizeof(cu), _("%s %lld..%lld of %lld (%.0f%%)"),
 				 json_string_value(json_object_get(c, "origin")),
 				 (long long)json_integer_value(json_object_get(c, "from")),
 				 (long long)json_integer_value(json_object_get(c, "at")),
@@ -41,7 +42,7 @@ print_links(const char *name, const char *ep, const char *since, json_t *links, 
 		row[0] = j == 0 ? name : "";
 		row[1] = j == 0 ? ep : "";
 		row[2] = json_string_value(json_object_get(l, "direction"));
-		row[3] = json_is_true(json_object_get(l, "connected")) ? "connected" : "connecting";
+		row[3] = json_is_true(json_object_get(l, "connected")) ? _("connected") : _("connecting");
 		row[4] = j == 0 && since ? since : "";
 		row[5] = heard;
 		row[6] = cu;
@@ -53,8 +54,8 @@ print_links(const char *name, const char *ep, const char *since, json_t *links, 
 static void
 print_peers(json_t *peers)
 {
-	static const char *const ph[] = { "PEER", "ENDPOINT", "LINK", "STATE", "SINCE (UTC)",
-					  "HEARD", "CATCH-UP", NULL };
+	static const char *const ph[] = { N_("PEER"), N_("ENDPOINT"), N_("LINK"), N_("STATE"),
+					  N_("SINCE (UTC)"), N_("HEARD"), N_("CATCH-UP"), NULL };
 	mf_table *t = mf_table_new(ph);
 	json_t *p;
 	size_t i;
@@ -66,14 +67,14 @@ print_peers(json_t *peers)
 		json_t *links = json_object_get(p, "links");
 
 		if (json_array_size(links) == 0) {
-			const char *row[] = { name, ep, "-", "not connected", since ? since : "-", "-", "",
-					      NULL };
+			const char *row[] = { name, ep, "-", _("not connected"), since ? since : "-", "-",
+					      "", NULL };
 			mf_table_row(t, row);
 		} else {
 			print_links(name, ep, since, links, t);
 		}
 	}
-	printf("\npeers\n");
+	printf("\n%s\n", _("peers"));
 	mf_table_print(t, stdout, 60);
 }
 
@@ -82,8 +83,8 @@ print_peers(json_t *peers)
 static void
 print_origins(json_t *sync)
 {
-	static const char *const oh[] = { "ORIGIN", "HELD", "BEST PEER HOLDS", "LAG", "TRUSTED",
-					  "FORKS", NULL };
+	static const char *const oh[] = { N_("ORIGIN"), N_("HELD"), N_("BEST PEER HOLDS"), N_("LAG"),
+					  N_("TRUSTED"), N_("FORKS"), NULL };
 	mf_table *t = mf_table_new(oh);
 	const char *k;
 	json_t *o, *c;
@@ -104,14 +105,14 @@ print_origins(json_t *sync)
 		row[1] = held;
 		row[2] = best;
 		row[3] = lag;
-		row[4] = json_is_true(json_object_get(o, "trusted")) ? "yes" : "no";
+		row[4] = json_is_true(json_object_get(o, "trusted")) ? _("yes") : _("no");
 		row[5] = forks;
 		row[6] = NULL;
 		mf_table_row(t, row);
 	}
-	printf("\norigins\n");
+	printf("\n%s\n", _("origins"));
 	mf_table_print(t, stdout, 60);
-	printf("\ncounters (non-zero)\n");
+	printf("\n%s\n", _("counters (non-zero)"));
 	json_object_foreach(json_object_get(sync, "counters"), k, c) {
 		if (json_integer_value(c) != 0) {
 			char n[32];
@@ -121,16 +122,18 @@ print_origins(json_t *sync)
 	}
 }
 
-/* Each member of obj, a number, as "KPRE key    VPRE number". */
+/* Each member of obj, a number, as "KPRE key    VPRE number"; keys of
+ * family `family` (mf_label) are shown as the glossary names them. */
 static void
-print_counts(json_t *obj, const char *kpre, const char *vpre)
+print_counts(json_t *obj, const char *kpre, const char *vpre, const char *family)
 {
 	char k2[256], n[64];
 	const char *k;
 	json_t *v;
 
 	json_object_foreach(obj, k, v) {
-		snprintf(k2, sizeof(k2), "%s%s", kpre, k);
+		snprintf(k2, sizeof(k2), "%s%s", kpre,
+			 family != NULL && strcmp(mf_i18n_lang(), "en") != 0 ? mf_label(family, k, NULL) : k);
 		snprintf(n, sizeof(n), "%s%lld", vpre, (long long)json_integer_value(v));
 		mf_print_kv(k2, n);
 	}
@@ -157,20 +160,20 @@ v_status(int argc, char **argv)
 	mf_print_kv("listen", json_string_value(json_object_get(rep, "listen")));
 	mf_print_kv("signing key", json_string_value(json_object_get(rep, "signing_key")));
 	mf_print_kv("curve key", json_string_value(json_object_get(rep, "curve_key")));
-	snprintf(buf, sizeof(buf), "%lld (%lld tombstones)",
+	snprintf(buf, sizeof(buf), _("%lld (%lld tombstones)"),
 		 (long long)json_integer_value(json_object_get(rep, "records")),
 		 (long long)json_integer_value(json_object_get(rep, "tombstones")));
 	mf_print_kv("records", buf);
-	print_counts(json_object_get(rep, "by_kind"), "  ", "");
-	print_counts(json_object_get(rep, "version_vector"), "held of ", "to seq ");
+	print_counts(json_object_get(rep, "by_kind"), "  ", "", "kind");
+	print_counts(json_object_get(rep, "version_vector"), _("held of "), _("to seq "), NULL);
 	snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(rep, "forks")));
 	mf_print_kv("forks detected", buf);
 	if (json_is_true(json_object_get(rep, "recovering")))
-		mf_print_kv("state", "RECOVERING own records from peers");
+		mf_print_kv("state", _("RECOVERING own records from peers"));
 	if ((v = json_object_get(rep, "own_chain")) != NULL &&
 	    json_is_true(json_object_get(v, "own_fork"))) {
 		snprintf(buf, sizeof(buf),
-			 "FORKED at seq %lld: local writes stopped ('mentorfed fork show')",
+			 _("FORKED at seq %lld: local writes stopped ('mentorfed fork show')"),
 			 (long long)json_integer_value(json_object_get(v, "own_fork_seq")));
 		mf_print_kv("state", buf);
 	}
@@ -178,8 +181,8 @@ v_status(int argc, char **argv)
 		const char *dmg = json_string_value(json_object_get(v, "damage"));
 
 		if (dmg)
-			snprintf(buf, sizeof(buf), "DAMAGED: %s", dmg);
-		mf_print_kv("integrity", dmg ? buf : "ok");
+			snprintf(buf, sizeof(buf), _("DAMAGED: %s"), dmg);
+		mf_print_kv("integrity", dmg ? buf : _("ok"));
 	}
 	if ((v = json_object_get(rep, "own_chain")) != NULL &&
 	    json_string_value(json_object_get(v, "writes_refused")))
@@ -232,12 +235,12 @@ parse_lines(const char *buf, size_t len, const char *name, unsigned **lines_out,
 		if (l == 0)
 			continue;
 		if ((r = json_loadb(p, l, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-			*code = die(EX_DATAERR, "%s:%u:%d: not JSON: %s", name, ln, je.column, je.text);
+			*code = die(EX_DATAERR, N_("%s:%u:%d: not JSON: %s"), name, ln, je.column, je.text);
 			goto bad;
 		}
 		if (!json_is_object(r)) {
 			json_decref(r);
-			*code = die(EX_DATAERR, "%s:%u: expected a JSON object", name, ln);
+			*code = die(EX_DATAERR, N_("%s:%u: expected a JSON object"), name, ln);
 			goto bad;
 		}
 		json_array_append_new(arr, r);
@@ -305,15 +308,16 @@ report_put(json_t *rep, int code, const unsigned *lines, const char *name)
 	} else if (cli.json) {
 		print_reply_json(rep);
 	} else {
-		printf("%lld changed, %lld unchanged",
+		printf(_("%lld changed, %lld unchanged"),
 		       (long long)json_integer_value(json_object_get(rep, "changed")),
 		       (long long)json_integer_value(json_object_get(rep, "unchanged")));
-		if (json_integer_value(json_object_get(rep, "changed")) > 0)
-			printf(" (seq %lld..%lld in %lld block%s)",
+		if (json_integer_value(json_object_get(rep, "changed")) > 0) {
+			long long nb = (long long)json_integer_value(json_object_get(rep, "blocks"));
+			printf(ngettext(" (seq %lld..%lld in %lld block)", " (seq %lld..%lld in %lld blocks)",
+					(unsigned long)nb),
 			       (long long)json_integer_value(json_object_get(rep, "first_seq")),
-			       (long long)json_integer_value(json_object_get(rep, "last_seq")),
-			       (long long)json_integer_value(json_object_get(rep, "blocks")),
-			       json_integer_value(json_object_get(rep, "blocks")) == 1 ? "" : "s");
+			       (long long)json_integer_value(json_object_get(rep, "last_seq")), nb);
+		}
 		printf("\n");
 		if (json_array_size(json_object_get(rep, "ids")) == 1)
 			printf("%s\n", json_string_value(json_array_get(json_object_get(rep, "ids"), 0)));
@@ -374,6 +378,57 @@ v_get(int argc, char **argv)
 	return EX_OK;
 }
 
+/* The names of the schools and offers (id -> name), for list to name what
+ * a card, an application or a pair refers to; an empty object when the
+ * daemon does not answer. */
+static json_t *
+known_names(void)
+{
+	static const char *const kinds[] = { "school", "internship_offer", NULL };
+	json_t *names = json_object();
+
+	for (int k = 0; kinds[k]; k++) {
+		json_t *req = json_pack("{s:s, s:s}", "cmd", "list", "kind", kinds[k]), *rep, *r;
+		size_t i;
+		int code;
+
+		rep = request(req, NULL, NULL, &code);
+		json_decref(req);
+		if (rep != NULL && code == EX_OK)
+			json_array_foreach(json_object_get(rep, "records"), i, r) {
+				json_t *b = json_object_get(r, "body");
+				const char *id = json_string_value(json_object_get(r, "id"));
+				const char *nm = json_string_value(json_object_get(b, "name"));
+				if (nm == NULL || *nm == '\0')
+					nm = json_string_value(json_object_get(b, "title"));
+				if (id != NULL && nm != NULL && *nm != '\0')
+					json_object_set_new(names, id, json_string(nm));
+			}
+		json_decref(rep);
+	}
+	return names;
+}
+
+/* The records as a table; names looked up only when some record has
+ * none of its own (a list of schools needs no second request). */
+static void
+print_named(json_t *recs)
+{
+	json_t *r, *names = NULL;
+	size_t i;
+
+	json_array_foreach(recs, i, r) {
+		json_t *b = json_object_get(r, "body");
+		if (!json_is_true(json_object_get(r, "deleted")) &&
+		    json_object_get(b, "name") == NULL && json_object_get(b, "title") == NULL) {
+			names = known_names();
+			break;
+		}
+	}
+	mf_print_records_named(recs, names);
+	json_decref(names);
+}
+
 /* list and export: the same filters; export's lines come as the payload. */
 static int
 list_like(int argc, char **argv, const char *name)
@@ -406,7 +461,7 @@ list_like(int argc, char **argv, const char *name)
 	else if (!exp && cli.json)
 		mf_json_print(stdout, json_object_get(rep, "records"));
 	else if (!exp)
-		mf_print_records(json_object_get(rep, "records"));
+		print_named(json_object_get(rep, "records"));
 	free(payload);
 	json_decref(rep);
 	if (code != EX_OK)
@@ -455,13 +510,13 @@ v_digest(int argc, char **argv)
 int
 v_reload(int argc, char **argv)
 {
-	return one_line(argc, argv, "reload", NULL, "configuration reloaded");
+	return one_line(argc, argv, "reload", NULL, _("configuration reloaded"));
 }
 
 int
 v_stop(int argc, char **argv)
 {
-	return one_line(argc, argv, "stop", NULL, "stopping");
+	return one_line(argc, argv, "stop", NULL, _("stopping"));
 }
 
 /* ---------------------------------------------------------------- plugins */
@@ -496,6 +551,14 @@ print_diagnostics(json_t *rep, const char *file)
 	}
 }
 
+/* The kind as people read it: the identifier under C/English (as before),
+ * the glossary's term otherwise. */
+static const char *
+kind_text(const char *k)
+{
+	return strcmp(mf_i18n_lang(), "en") != 0 ? mf_label("kind", k, NULL) : k;
+}
+
 /* "2 roadmap_item, 1 target" from the plan's counts by kind. */
 static void
 plan_counts(const char *what, json_t *counts)
@@ -504,10 +567,10 @@ plan_counts(const char *what, json_t *counts)
 	json_t *v;
 	int n = 0;
 
-	printf("  %s:", what);
+	printf("  %s:", _(what));
 	json_object_foreach(counts, k, v)
-		printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
-	printf("%s\n", n ? "" : " nothing");
+		printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), kind_text(k));
+	printf("%s\n", n ? "" : _(" nothing"));
 }
 
 /* What an import would do (--dry-run) or did (--replace): the daemon's plan. */
@@ -517,20 +580,20 @@ print_plan(json_t *plan)
 	json_t *v;
 	size_t i;
 
-	plan_counts("add", json_object_get(plan, "added"));
-	plan_counts("change", json_object_get(plan, "changed"));
-	plan_counts("remove", json_object_get(plan, "removed"));
+	plan_counts(N_("add"), json_object_get(plan, "added"));
+	plan_counts(N_("change"), json_object_get(plan, "changed"));
+	plan_counts(N_("remove"), json_object_get(plan, "removed"));
 	json_array_foreach(json_object_get(plan, "removed_records"), i, v)
-		printf("    - %s %s\n", json_string_value(json_object_get(v, "kind")),
+		printf("    - %s %s\n", kind_text(json_string_value(json_object_get(v, "kind"))),
 		       json_string_value(json_object_get(v, "name")));
 	json_array_foreach(json_object_get(plan, "removed_sections"), i, v)
-		printf("    - section %s «%s»\n", json_string_value(json_object_get(v, "number")),
+		printf(_("    - section %s «%s»\n"), json_string_value(json_object_get(v, "number")),
 		       json_string_value(json_object_get(v, "title")));
 	json_array_foreach(json_object_get(plan, "shrunk_records"), i, v)
-		printf("    ~ %s %s loses %s\n", json_string_value(json_object_get(v, "kind")),
+		printf(_("    ~ %s %s loses %s\n"), kind_text(json_string_value(json_object_get(v, "kind"))),
 		       json_string_value(json_object_get(v, "name")),
 		       json_string_value(json_object_get(v, "lost")));
-	printf("  unchanged: %lld\n", (long long)json_integer_value(json_object_get(plan, "unchanged")));
+	printf(_("  unchanged: %lld\n"), (long long)json_integer_value(json_object_get(plan, "unchanged")));
 }
 
 int
@@ -539,7 +602,7 @@ v_import(int argc, char **argv)
 	static const opt_def defs[] = {
 		OPT_S("plugin", 'p', "plugin"),
 		OPT_S("format", 'f', "format"),
-		OPT_N("year", 'y', "year", 1990, 2100, "a year such as 2025"),
+		OPT_N("year", 'y', "year", 1990, 2100, N_("a year such as 2025")),
 		/* the daemon decides what a re-import would remove (cmd_import.c) */
 		OPT_T("replace", 'R', "replace"),
 		OPT_T("dry-run", 'n', "dry_run"),
@@ -563,18 +626,18 @@ v_import(int argc, char **argv)
 	} else if (cli.json) {
 		print_reply_json(rep);
 	} else if (json_is_true(json_object_get(rep, "dry_run"))) {
-		printf("%s would be read with %s (%lld records); nothing was written:\n",
+		printf(_("%s would be read with %s (%lld records); nothing was written:\n"),
 		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
 		       (long long)json_integer_value(json_object_get(rep, "records")));
 		print_plan(json_object_get(rep, "plan"));
 	} else {
-		printf("imported %s with %s: %lld records, %lld changed, %lld unchanged",
+		printf(_("imported %s with %s: %lld records, %lld changed, %lld unchanged"),
 		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
 		       (long long)json_integer_value(json_object_get(rep, "records")),
 		       (long long)json_integer_value(json_object_get(rep, "changed")),
 		       (long long)json_integer_value(json_object_get(rep, "unchanged")));
 		if (json_integer_value(json_object_get(rep, "removed")) > 0) {
-			printf(", %lld removed (--replace):\n",
+			printf(_(", %lld removed (--replace):\n"),
 			       (long long)json_integer_value(json_object_get(rep, "removed")));
 			print_plan(json_object_get(rep, "plan"));
 		} else {
@@ -588,7 +651,8 @@ v_import(int argc, char **argv)
 static void
 print_plugins(json_t *plugins)
 {
-	static const char *const h[] = { "NAME", "VERSION", "REGION", "MODEL", "FORMATS", "PATH", NULL };
+	static const char *const h[] = { N_("NAME"), N_("VERSION"), N_("REGION"), N_("MODEL"),
+					 N_("FORMATS"), N_("PATH"), NULL };
 	mf_table *t = mf_table_new(h);
 	json_t *p, *f;
 	size_t i, k;

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cli_fmt.h"
 #include "client.h"
+#include "i18n.h"
 #include "node.h"
 #include "request.h"
 #include "store.h"
@@ -56,8 +58,14 @@ line(const char *what, json_t *rep, const char *field)
 {
 	json_int_t n = json_integer_value(json_object_get(rep, field));
 
-	if (n > 0)
-		printf("  %-44s %lld\n", what, (long long)n);
+	if (n > 0) {
+		/* what is a msgid; pad by code points */
+		const char *t = _(what);
+		printf("  %s", t);
+		for (size_t w = mf_utf8_width(t); w < 44; w++)
+			putchar(' ');
+		printf(" %lld\n", (long long)n);
+	}
 }
 
 static void
@@ -67,38 +75,38 @@ print_report(json_t *rep)
 	size_t i;
 	const char *s;
 
-	printf("checked %lld records, %lld blocks of %lld origins%s\n",
+	printf(_("checked %lld records, %lld blocks of %lld origins%s\n"),
 	       (long long)json_integer_value(json_object_get(rep, "records")),
 	       (long long)json_integer_value(json_object_get(rep, "blocks")),
 	       (long long)json_integer_value(json_object_get(rep, "origins")),
-	       json_is_true(json_object_get(rep, "offline")) ? " (no daemon running: store opened directly)" : "");
-	line("bodies not matching their version hash", rep, "bad_bodies");
-	line("versions not the ones their blocks signed", rep, "bad_leaves");
-	line("blocks with a bad hash or signature", rep, "bad_blocks");
-	line("broken chain links", rep, "bad_links");
-	line("blocks without a trusted key (not checked)", rep, "unverifiable");
-	printf("database integrity: %s\n", json_string_value(json_object_get(rep, "integrity")));
+	       json_is_true(json_object_get(rep, "offline")) ? _(" (no daemon running: store opened directly)") : "");
+	line(N_("bodies not matching their version hash"), rep, "bad_bodies");
+	line(N_("versions not the ones their blocks signed"), rep, "bad_leaves");
+	line(N_("blocks with a bad hash or signature"), rep, "bad_blocks");
+	line(N_("broken chain links"), rep, "bad_links");
+	line(N_("blocks without a trusted key (not checked)"), rep, "unverifiable");
+	printf(_("database integrity: %s\n"), json_string_value(json_object_get(rep, "integrity")));
 	json_array_foreach(json_object_get(rep, "problems"), i, p) {
 		const char *id = json_string_value(json_object_get(p, "id"));
 		const char *o = json_string_value(json_object_get(p, "origin"));
 
 		if (id && id[0])
-			printf("  record %s (%s seq %lld): %s\n", id, o,
+			printf(_("  record %s (%s seq %lld): %s\n"), id, o,
 			       (long long)json_integer_value(json_object_get(p, "seq")),
 			       json_string_value(json_object_get(p, "what")));
 		else if (o && o[0])
-			printf("  block of %s at seq %lld: %s\n", o,
+			printf(_("  block of %s at seq %lld: %s\n"), o,
 			       (long long)json_integer_value(json_object_get(p, "seq")),
 			       json_string_value(json_object_get(p, "what")));
 		else
 			printf("  %s\n", json_string_value(json_object_get(p, "what")));
 	}
 	if ((s = json_string_value(json_object_get(rep, "damage"))) != NULL)
-		printf("damage known: %s\n", s);
+		printf(_("damage known: %s\n"), s);
 	if ((s = json_string_value(json_object_get(rep, "writes_refused"))) != NULL)
-		printf("local writes: refused (%s)\n", s);
-	printf("%s\n", json_is_true(json_object_get(rep, "clean")) ? "result: ok" :
-	       "result: DAMAGED (see 'Rot and corruption' in doc/OPERATIONS.md)");
+		printf(_("local writes: refused (%s)\n"), s);
+	printf("%s\n", json_is_true(json_object_get(rep, "clean")) ? _("result: ok") :
+	       _("result: DAMAGED (see 'Rot and corruption' in doc/OPERATIONS.md)"));
 }
 
 int

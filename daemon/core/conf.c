@@ -86,7 +86,7 @@ note_section(parse *p, const char *line)
 	}
 	memcpy(sec, s + 1, (size_t)(end - s - 1));
 	sec[end - s - 1] = '\0';
-	if (strcmp(sec, "node") == 0)
+	if (strcmp(sec, "node") == 0 || strcmp(sec, "web") == 0)
 		return;
 	if (strncmp(sec, "peer ", 5) == 0 && sec[5] != '\0') {
 		peer_get(p, sec + 5);
@@ -99,7 +99,7 @@ note_section(parse *p, const char *line)
 			region_get(p, sec + 7);
 		return;
 	}
-	perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", sec);
+	perr(p, "unknown section [%s] (expected [node], [peer NAME], [region CODE] or [web])", sec);
 }
 
 /* Where an inline comment (";" after a blank) starts in s, or NULL. */
@@ -266,6 +266,21 @@ region_get(parse *p, const char *code)
 	return nr;
 }
 
+int
+mf_key_seq_parse(const char *v, const char *word, mf_key_seq *ks)
+{
+	char hex[65], w[16];
+	unsigned long long seq;
+	int end = 0;
+
+	if (sscanf(v, "%64s %15s %llu %n", hex, w, &seq, &end) != 3 || v[end] != '\0' ||
+	    strcmp(w, word) != 0 || mf_unhex(hex, ks->pub, MF_PUBKEY_LEN) != 0 ||
+	    strspn(v + strcspn(v, " \t"), " \t") == 0)
+		return -1;
+	ks->seq = seq;
+	return 0;
+}
+
 /* One key of the file, its value whole. */
 static int
 key(parse *p, const char *section, const char *name, const char *value)
@@ -303,12 +318,31 @@ key(parse *p, const char *section, const char *name, const char *value)
 			rc->has_key = 1;
 		} else if (strcmp(name, "name") == 0) {
 			set_str(&rc->name, value);
+		} else if (strcmp(name, "key") == 0 || strcmp(name, "revoke") == 0) {
+			int rev = name[0] == 'r';
+			mf_key_seq ks;
+			if (mf_key_seq_parse(value, rev ? "after" : "from", &ks) != 0)
+				return perr(p, "%s: expected 64 hex digits, '%s' and a seq, got '%s'", name,
+					    rev ? "after" : "from", value);
+			if (!rev && ks.seq < 2)
+				return perr(p, "key: a later key is in force from seq 2 or more (seq 1 is signing_key's)");
+			if (rev) {
+				rc->revoked = mf_xrealloc(rc->revoked, (rc->n_revoked + 1) * sizeof(ks));
+				rc->revoked[rc->n_revoked++] = ks;
+			} else {
+				rc->keys = mf_xrealloc(rc->keys, (rc->n_keys + 1) * sizeof(ks));
+				rc->keys[rc->n_keys++] = ks;
+			}
 		} else {
-			return perr(p, "unknown key '%s' in [%s] (expected signing_key, name)", name, section);
+			return perr(p, "unknown key '%s' in [%s] (expected signing_key, name, key, revoke)", name, section);
 		}
 		return 1;
 	}
-	return perr(p, "unknown section [%s] (expected [node], [peer NAME] or [region CODE])", section);
+	/* [web] belongs to mentorfed-web, which checks its keys itself
+	 * (daemon/web/http.c) and names the line of any error. */
+	if (strcmp(section, "web") == 0)
+		return 1;
+	return perr(p, "unknown section [%s] (expected [node], [peer NAME], [region CODE] or [web])", section);
 }
 
 /* inih's handler: the value whole again when the line was too long for
@@ -423,8 +457,11 @@ mf_config_free(mf_config *c)
 		free(c->peers[i].name);
 		free(c->peers[i].endpoint);
 	}
-	for (size_t i = 0; i < c->n_regions; i++)
+	for (size_t i = 0; i < c->n_regions; i++) {
 		free(c->regions[i].name);
+		free(c->regions[i].keys);
+		free(c->regions[i].revoked);
+	}
 	free(c->peers);
 	free(c->regions);
 	free(c->path);
@@ -471,13 +508,123 @@ fail:
 int
 mf_config_keyring(const mf_config *c, mf_keyring *kr, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < c->n_regions; i++)
-		if (mf_keyring_set(kr, c->regions[i].code, c->regions[i].signing_key) != 0) {
+	for (size_t i = 0; i < c->n_regions; i++) {
+		const mf_region_conf *r = &c->regions[i];
+		if (mf_keyring_set(kr, r->code, r->signing_key) != 0) {
 			snprintf(err, errlen, "%s:%u: [region %s] signing_key is not a valid Ed25519 public key",
-				 c->path, c->regions[i].line, c->regions[i].code);
+				 c->path, r->line, r->code);
 			return -1;
 		}
+		for (size_t j = 0; j < r->n_keys; j++)
+			if (mf_keyring_add(kr, r->code, r->keys[j].pub, r->keys[j].seq,
+					   MF_KEY_CONFIG) != 0) {
+				snprintf(err, errlen, "%s:%u: [region %s] key from %llu is not a valid Ed25519 public key",
+					 c->path, r->line, r->code, (unsigned long long)r->keys[j].seq);
+				return -1;
+			}
+		for (size_t j = 0; j < r->n_revoked; j++)
+			if (mf_keyring_revoke(kr, r->code, r->revoked[j].pub, r->revoked[j].seq) != 0) {
+				snprintf(err, errlen, "%s:%u: [region %s] revoke: cannot add", c->path,
+					 r->line, r->code);
+				return -1;
+			}
+	}
 	return 0;
+}
+
+const mf_region_conf *
+mf_config_region(const mf_config *c, const char *code)
+{
+	for (size_t i = 0; i < c->n_regions; i++)
+		if (strcmp(c->regions[i].code, code) == 0)
+			return &c->regions[i];
+	return NULL;
+}
+
+/* Is line (up to its end) `name =` or `name=`? */
+static int
+is_name_line(const char *l)
+{
+	l += strspn(l, " \t");
+	if (strncmp(l, "name", 4) != 0)
+		return 0;
+	l += 4;
+	l += strspn(l, " \t");
+	return *l == '=';
+}
+
+int
+mf_config_set_region_name(const char *path, const char *code, const char *name, char *err,
+			  size_t errlen)
+{
+	char *old = NULL, *nw, sec[32], *p, *e, *line_end = NULL;
+	size_t ol, nl, cap, at = 0;
+	int in_sec = 0, done = 0;
+	mf_config *c;
+	char e2[512];
+
+	if (strchr(name, '\n') != NULL || strchr(name, ';') != NULL || strchr(name, '#') != NULL ||
+	    strlen(name) > 1000) {
+		snprintf(err, errlen, "the name may not hold a line break, ';' or '#', nor run past 1000 bytes");
+		return -1;
+	}
+	if (mf_read_file(path, &old, &ol, err, errlen) != 0)
+		return -1;
+	snprintf(sec, sizeof(sec), "[region %s]", code);
+	nl = strlen(name);
+	cap = ol + nl + sizeof(sec) + 32;
+	nw = mf_xmalloc(cap);
+	/* copy line by line; the name line of the section is replaced, or a
+	 * name line goes right after the section's header */
+	for (p = old; *p; p = e) {
+		const char *t;
+		e = p + strcspn(p, "\n");
+		if (*e)
+			e++;
+		t = p + strspn(p, " \t");
+		if (*t == '[') {
+			in_sec = strncmp(t, sec, strlen(sec)) == 0;
+			if (in_sec && !done)
+				line_end = nw + at + (size_t)(e - p);
+		} else if (in_sec && !done && is_name_line(p)) {
+			at += (size_t)snprintf(nw + at, cap - at, "name = %s\n", name);
+			done = 1;
+			continue;
+		}
+		memcpy(nw + at, p, (size_t)(e - p));
+		at += (size_t)(e - p);
+	}
+	if (!done) {
+		char add[2048];
+		int n;
+		if (line_end != NULL) {
+			size_t off = (size_t)(line_end - nw);
+			n = snprintf(add, sizeof(add), "name = %s\n", name);
+			memmove(nw + off + n, nw + off, at - off);
+			memcpy(nw + off, add, (size_t)n);
+			at += (size_t)n;
+		} else {
+			n = snprintf(add, sizeof(add), "%s%s\nname = %s\n",
+				     at && nw[at - 1] != '\n' ? "\n" : "", sec, name);
+			memcpy(nw + at, add, (size_t)n);
+			at += (size_t)n;
+		}
+	}
+	if (mf_write_file(path, nw, at, 0600, err, errlen) != 0)
+		goto fail;
+	if ((c = mf_config_load(path, e2, sizeof(e2))) == NULL) {
+		snprintf(err, errlen, "%s", e2);
+		mf_write_file(path, old, ol, 0600, e2, sizeof(e2));
+		goto fail;
+	}
+	mf_config_free(c);
+	free(old);
+	free(nw);
+	return 0;
+fail:
+	free(old);
+	free(nw);
+	return -1;
 }
 
 const mf_peer_conf *

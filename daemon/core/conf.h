@@ -5,7 +5,11 @@
  *                             control, heartbeat_ms, peer_timeout_ms,
  *                             plugin_timeout_ms, plugin_memory_mb, scrub_rate
  *   [peer NAME]               endpoint, curve_key (Z85), region (optional)
- *   [region CODE]             signing_key (64 hex), name
+ *   [region CODE]             signing_key (64 hex, in force from seq 1), name,
+ *                             key = HEX from SEQ (repeatable: a key in force
+ *                             from SEQ on, as a re-join after a revocation),
+ *                             revoke = HEX after SEQ (repeatable: blocks that
+ *                             key signs past SEQ are refused; doc/KEYS.md)
  *
  * Every error names the file, the line and what was expected.
  */
@@ -27,12 +31,25 @@ typedef struct mf_peer_conf {
 	unsigned line;
 } mf_peer_conf;
 
+/* A key with a seq: `key = HEX from SEQ` or `revoke = HEX after SEQ`. */
+typedef struct mf_key_seq {
+	uint8_t pub[MF_PUBKEY_LEN];
+	uint64_t seq;
+} mf_key_seq;
+
+/* "HEX WORD SEQ" (WORD: "from" for key, "after" for revoke).  0 or -1. */
+int mf_key_seq_parse(const char *v, const char *word, mf_key_seq *ks);
+
 typedef struct mf_region_conf {
 	char code[16];
 	uint8_t signing_key[MF_PUBKEY_LEN];
 	int has_key;
 	char *name;
 	unsigned line;
+	mf_key_seq *keys;	/* later keys, `from` in seq */
+	size_t n_keys;
+	mf_key_seq *revoked;	/* `after` in seq */
+	size_t n_revoked;
 } mf_region_conf;
 
 typedef struct mf_config {
@@ -62,7 +79,15 @@ void mf_config_free(mf_config *c);
  * failure the file is restored.  0 or -1 with err. */
 int mf_config_append(const char *path, const char *text, char *err, size_t errlen);
 
-/* Fill a keyring from the [region] sections. */
+/* Set `name` of [region CODE] in the file (the line replaced in place,
+ * else added to the section).  0 or -1 with err. */
+int mf_config_set_region_name(const char *path, const char *code, const char *name, char *err,
+			      size_t errlen);
+
+/* The [region CODE] section of c, or NULL. */
+const mf_region_conf *mf_config_region(const mf_config *c, const char *code);
+
+/* Fill a keyring from the [region] sections: keys and revocations. */
 int mf_config_keyring(const mf_config *c, mf_keyring *kr, char *err, size_t errlen);
 
 const mf_peer_conf *mf_config_peer_by_key(const mf_config *c, const char *curve_key);

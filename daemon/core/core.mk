@@ -16,3 +16,5 @@ libmfcore_la_SOURCES = \
 	daemon/core/datexpr.c daemon/core/datexpr.h
 libmfcore_la_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 libmfcore_la_LIBADD = $(CORE_LIBS)
+libmfcore_la_SOURCES += daemon/core/i18n.c daemon/core/i18n.h
+libmfcore_la_CFLAGS += -DLOCALEDIR='"$(localedir)"'

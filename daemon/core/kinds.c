@@ -19,6 +19,7 @@ static const struct {
 	const ProtobufCMessageDescriptor *desc;
 } kinds[] = {
 	{ "region", &mentorfed__region__descriptor },
+	{ "region_key", &mentorfed__region_key__descriptor },
 	{ "school", &mentorfed__school__descriptor },
 	{ "competency_card", &mentorfed__competency_card__descriptor },
 	{ "mentoring_practice", &mentorfed__mentoring_practice__descriptor },
@@ -38,7 +39,7 @@ const char *const mf_kind_names[] = {
 	"region", "school", "competency_card", "mentoring_practice",
 	"mentoring_pair", "roadmap", "roadmap_item", "roadmap_item_report",
 	"target", "event", "internship_offer", "internship_application",
-	"internship_decision", "self_diagnosis", NULL
+	"internship_decision", "self_diagnosis", "region_key", NULL
 };
 
 const ProtobufCMessageDescriptor *
@@ -164,6 +165,17 @@ mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident)
 	 * Russian spellings are accepted wherever the identifier is. */
 	if ((fam = mf_enum_term_kind(d)) != NULL && (term = mf_map_term(fam, ident)) != NULL)
 		return enum_by_exact_ident(d, term);
+	/* The English label as a person writes it: "career guidance",
+	 * "Below basic", "teacher-student". */
+	if (strpbrk(ident, " -") != NULL && strlen(ident) < 64) {
+		char u[64];
+		size_t i;
+
+		for (i = 0; ident[i] != '\0'; i++)
+			u[i] = ident[i] == ' ' || ident[i] == '-' ? '_' : ident[i];
+		u[i] = '\0';
+		return enum_by_exact_ident(d, u);
+	}
 	return NULL;
 }
 

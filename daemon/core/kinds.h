@@ -44,8 +44,10 @@ int mf_id_kind(const char *id, char *kind_out, size_t len);
  * name of the enum's zero value minus "UNSPECIFIED". */
 
 /* The value of enum `d` named by `ident`, or NULL.  Case-insensitive; a
- * Russian spelling of the glossary («Знание», «Ниже базового», «учитель –
- * ученик») is accepted too (mf_map_term's table, shared with the plugins). */
+ * Russian spelling of the glossary («Знание», «ЗНАНИЕ», «Ниже базового»,
+ * «учитель – ученик», ё or е) is accepted too (mf_map_term's table, shared
+ * with the plugins), and the identifier with spaces or hyphens for its
+ * underscores ("career guidance", "Below basic"). */
 const ProtobufCEnumValue *mf_enum_by_ident(const ProtobufCEnumDescriptor *d, const char *ident);
 
 /* The identifier of `value` in enum `d`, written into buf; NULL when the

@@ -146,7 +146,8 @@ mf_block_verify(const uint8_t *header, size_t header_len, const uint8_t *sig, si
 		const mf_keyring *kr, Mentorfed__BlockHeader **hdrp, char *err, size_t errlen)
 {
 	Mentorfed__BlockHeader *h;
-	const mf_key *k;
+	mf_key_choice kc;
+	int pr;
 
 	*hdrp = NULL;
 	if (header_len == 0 || header_len > MF_BLOCK_HEADER_MAX) {
@@ -184,15 +185,30 @@ mf_block_verify(const uint8_t *header, size_t header_len, const uint8_t *sig, si
 				 (unsigned long long)h->first_seq, i);
 			goto bad;
 		}
-	if ((k = mf_keyring_get(kr, h->origin)) == NULL) {
+	/* the one place a block's key is chosen: by (origin, first seq) */
+	if ((pr = mf_keyring_pick(kr, h->origin, h->first_seq, &kc)) < 0) {
 		snprintf(err, errlen, "block of %s: no signing key configured for that region",
 			 h->origin);
 		goto bad;
 	}
-	if (mf_key_verify(k, header, header_len, sig, sig_len) != 0) {
-		snprintf(err, errlen, "block %s %llu..%llu: signature does not verify against %s's key",
+	if (mf_key_verify(kc.key, header, header_len, sig, sig_len) != 0) {
+		char fpr[17];
+		mf_key_fpr(kc.pub, fpr);
+		snprintf(err, errlen, "block %s %llu..%llu: signature does not verify against %s's key %s (in force from seq %llu)",
 			 h->origin, (unsigned long long)h->first_seq,
-			 (unsigned long long)h->last_seq, h->origin);
+			 (unsigned long long)h->last_seq, h->origin, fpr,
+			 (unsigned long long)kc.from);
+		goto bad;
+	}
+	if (pr == 1) {
+		/* signed by the key, but past the point its region's operators
+		 * said it was stolen */
+		char fpr[17];
+		mf_key_fpr(kc.pub, fpr);
+		snprintf(err, errlen, "block %s %llu..%llu: signed by revoked key %s of %s (revoked after seq %llu)",
+			 h->origin, (unsigned long long)h->first_seq,
+			 (unsigned long long)h->last_seq, fpr, h->origin,
+			 (unsigned long long)kc.revoked_after);
 		goto bad;
 	}
 	*hdrp = h;
@@ -200,6 +216,111 @@ mf_block_verify(const uint8_t *header, size_t header_len, const uint8_t *sig, si
 bad:
 	mentorfed__block_header__free_unpacked(h, NULL);
 	return -1;
+}
+
+/* ---------------------------------------------------------------- region keys */
+
+static const char region_key_tag[] = "mentorfed-region-key-1";	/* + its NUL */
+
+/* What the new key signs: tag, region, previous key, new key. */
+static size_t
+region_key_msg(const char *region, const uint8_t prev[MF_PUBKEY_LEN],
+	       const uint8_t pub[MF_PUBKEY_LEN], uint8_t *buf)
+{
+	size_t n = 0, rl = strlen(region);
+
+	memcpy(buf, region_key_tag, sizeof(region_key_tag));
+	n += sizeof(region_key_tag);
+	put_u32(buf + n, (uint32_t)rl);
+	n += 4;
+	memcpy(buf + n, region, rl);
+	n += rl;
+	memcpy(buf + n, prev, MF_PUBKEY_LEN);
+	n += MF_PUBKEY_LEN;
+	memcpy(buf + n, pub, MF_PUBKEY_LEN);
+	return n + MF_PUBKEY_LEN;
+}
+
+int
+mf_region_key_body(const char *region, const uint8_t prev[MF_PUBKEY_LEN], const mf_key *newkey,
+		   const char *reason, uint8_t **body, size_t *len)
+{
+	Mentorfed__RegionKey rk = MENTORFED__REGION_KEY__INIT;
+	uint8_t pub[MF_PUBKEY_LEN], sig[MF_SIG_LEN], msg[128];
+	size_t ml;
+
+	if (strlen(region) > 16)
+		return -1;
+	mf_key_public(newkey, pub);
+	ml = region_key_msg(region, prev, pub, msg);
+	if (mf_key_sign(newkey, msg, ml, sig) != 0)
+		return -1;
+	rk.public_key.data = pub;
+	rk.public_key.len = MF_PUBKEY_LEN;
+	rk.previous_key.data = (uint8_t *)prev;
+	rk.previous_key.len = MF_PUBKEY_LEN;
+	rk.proof.data = sig;
+	rk.proof.len = MF_SIG_LEN;
+	rk.reason = (char *)(reason ? reason : "");
+	*len = mentorfed__region_key__get_packed_size(&rk);
+	*body = mf_xmalloc(*len ? *len : 1);
+	mentorfed__region_key__pack(&rk, *body);
+	return 0;
+}
+
+int
+mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,
+		    size_t len, uint8_t newpub[MF_PUBKEY_LEN], char *err, size_t errlen)
+{
+	Mentorfed__RegionKey *rk;
+	mf_key_choice kc;
+	mf_key *nk = NULL;
+	uint8_t msg[128];
+	size_t ml;
+	int rc = -1;
+
+	if ((rk = mentorfed__region_key__unpack(NULL, len, body)) == NULL) {
+		snprintf(err, errlen, "region_key of %s at seq %llu does not decode", origin,
+			 (unsigned long long)seq);
+		return -1;
+	}
+	if (rk->public_key.len != MF_PUBKEY_LEN || rk->previous_key.len != MF_PUBKEY_LEN ||
+	    strlen(origin) > 16) {
+		snprintf(err, errlen, "region_key of %s at seq %llu: keys of the wrong size", origin,
+			 (unsigned long long)seq);
+		goto out;
+	}
+	/* The previous key must be the one in force at that seq (which
+	 * signed the record's block) and not revoked there: a rotation
+	 * signed by a stolen key after its revocation point counts for
+	 * nothing, even when stored before the revocation. */
+	if (mf_keyring_pick(kr, origin, seq, &kc) != 0 ||
+	    memcmp(kc.pub, rk->previous_key.data, MF_PUBKEY_LEN) != 0) {
+		char fpr[17];
+		mf_key_fpr(rk->previous_key.data, fpr);
+		snprintf(err, errlen, "region_key of %s at seq %llu replaces key %s, which is not %s's key in force there",
+			 origin, (unsigned long long)seq, fpr, origin);
+		goto out;
+	}
+	ml = region_key_msg(origin, rk->previous_key.data, rk->public_key.data, msg);
+	if ((nk = mf_key_from_public(rk->public_key.data)) == NULL ||
+	    mf_key_verify(nk, msg, ml, rk->proof.data, rk->proof.len) != 0) {
+		snprintf(err, errlen, "region_key of %s at seq %llu: the new key's proof does not verify",
+			 origin, (unsigned long long)seq);
+		goto out;
+	}
+	if (mf_keyring_add(kr, origin, rk->public_key.data, seq + 1, MF_KEY_CHAIN) != 0) {
+		snprintf(err, errlen, "region_key of %s at seq %llu: cannot add the key", origin,
+			 (unsigned long long)seq);
+		goto out;
+	}
+	if (newpub)
+		memcpy(newpub, rk->public_key.data, MF_PUBKEY_LEN);
+	rc = 0;
+out:
+	mf_key_free(nk);
+	mentorfed__region_key__free_unpacked(rk, NULL);
+	return rc;
 }
 
 uint64_t

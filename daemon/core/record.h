@@ -59,11 +59,26 @@ void mf_block_clear(mf_block *b);
 /* Verify a received block: decode the header, check its shape (format 1,
  * origin a region code, last_seq = first_seq + leaves - 1, 32-byte hashes,
  * 1..MF_BLOCK_MAX_LEAVES leaves), and its signature against the key the
- * keyring holds for the header's origin.  On success *hdr is the decoded
+ * keyring has in force for the header's (origin, first_seq) — refused
+ * too when that key is revoked for that seq ("signed by revoked key").  On success *hdr is the decoded
  * header (free with mentorfed__block_header__free_unpacked) and 0 is
  * returned; otherwise -1 with the reason in err. */
 int mf_block_verify(const uint8_t *header, size_t header_len, const uint8_t *sig, size_t sig_len,
 		    const mf_keyring *kr, Mentorfed__BlockHeader **hdr, char *err, size_t errlen);
+
+/*
+ * Region keys (kind "region_key", doc/KEYS.md).  mf_region_key_body
+ * encodes the record announcing newkey as the successor of prev for
+ * region, with the new key's proof (malloc'd into *body).
+ * mf_region_key_learn checks such a record stored at (origin, seq): its
+ * previous key is the one kr has in force (and not revoked) at seq and
+ * the proof verifies; then the new key is in force from seq + 1.  0 (the
+ * new key in newpub, may be NULL) or -1 with the reason in err.
+ */
+int mf_region_key_body(const char *region, const uint8_t prev[MF_PUBKEY_LEN], const mf_key *newkey,
+		       const char *reason, uint8_t **body, size_t *len);
+int mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,
+			size_t len, uint8_t newpub[MF_PUBKEY_LEN], char *err, size_t errlen);
 
 /* Hybrid logical clock: ms << 16 | counter, never going backwards. */
 uint64_t mf_hlc_next(uint64_t last);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exchange_int.h"
+#include "i18n.h"
 #include "records.h"
 #include "reply.h"
 #include "util.h"
@@ -78,8 +79,12 @@ mf_ex_dirs_parse(json_t *a, int mask[MF_EX_NDIRS], char *err, size_t errlen)
 		if (!json_is_string(v) ||
 		    (ev = mf_enum_by_ident(&mentorfed__direction__descriptor, json_string_value(v))) == NULL ||
 		    ev->value <= 0 || ev->value >= MF_EX_NDIRS) {
-			snprintf(err, errlen, "'%s' is not a direction (knowledge, upbringing, health, creativity, career_guidance, teacher_team, school_climate, educational_environment)",
-				 json_is_string(v) ? json_string_value(v) : "?");
+			/* the daemon does not know the reader's language: both
+			 * spellings (the client checks first, in the user's) */
+			char ru[512];
+			snprintf(err, errlen, "'%s' is not a direction (knowledge, upbringing, health, creativity, career_guidance, teacher_team, school_climate, educational_environment; or %s)",
+				 json_is_string(v) ? json_string_value(v) : "?",
+				 mf_accepted_terms(ru, sizeof(ru), "direction", "ru"));
 			return -1;
 		}
 		mask[ev->value] = 1;

@@ -17,6 +17,7 @@
 
 #include "exchange.h"
 #include "exchange_int.h"
+#include "i18n.h"
 #include "json.h"
 #include "lifecycle.h"
 #include "records.h"
@@ -238,6 +239,7 @@ decide_next(json_t *recs, const app *p, const Mentorfed__InternshipOffer *o, int
 	uint64_t places = o->places;
 	int fits = p->participants <= places_left(places, *taken), d;
 	char reason[320], room[256], ord[24], np[24], gr[24], pl[48];
+	json_t *dj;
 
 	if (mf_offer_state_of(o->state) == MF_OFFER_CANCELLED) {
 		d = MENTORFED__DECISION__DECISION_DECLINED;
@@ -262,13 +264,17 @@ decide_next(json_t *recs, const app *p, const Mentorfed__InternshipOffer *o, int
 	snprintf(ord, sizeof(ord), "%zu", ++*order);
 	snprintf(np, sizeof(np), "%" PRIu64, p->participants);
 	snprintf(gr, sizeof(gr), "%" PRIu64, d == MENTORFED__DECISION__DECISION_ACCEPTED ? p->participants : 0);
-	json_array_append_new(data, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "order",
-					      (json_int_t)*order, "application", p->id, "school",
-					      p->school, "participants", (json_int_t)p->participants,
-					      "was", mf_app_state_name(p->state),
-					      "decision", decision_names[d], "places_granted",
-					      (json_int_t)(d == MENTORFED__DECISION__DECISION_ACCEPTED ? p->participants : 0),
-					      "reason", reason));
+	dj = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "order",
+		       (json_int_t)*order, "application", p->id, "school",
+		       p->school, "participants", (json_int_t)p->participants,
+		       "was", mf_app_state_name(p->state),
+		       "decision", decision_names[d], "places_granted",
+		       (json_int_t)(d == MENTORFED__DECISION__DECISION_ACCEPTED ? p->participants : 0),
+		       "reason", reason);
+	/* reason_code and reason_args: the client and the web translate
+	 * from them (i18n.h); "reason" stays the English text */
+	mf_reason_annotate(dj, "reason");
+	json_array_append_new(data, dj);
 	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s]", ord, p->id,
 					      mf_ex_school_label(sc, p->school), np,
 					      decision_names[d], gr, reason));
@@ -597,6 +603,7 @@ static void
 app_row(const apps *a, const app *p, const mf_ex_schools *sc, json_t *data, json_t *rows)
 {
 	char reg[MF_REGION_MAX], np[24], gr[24], st[48];
+	json_t *dj;
 	size_t pos = mf_lc_waiting_position(a, p->id);
 	uint64_t granted = p->state == MF_APP_ACCEPTED ? p->granted : 0;
 
@@ -607,12 +614,16 @@ app_row(const apps *a, const app *p, const mf_ex_schools *sc, json_t *data, json
 		snprintf(st, sizeof(st), "waitlisted (%zu)", pos);
 	else
 		snprintf(st, sizeof(st), "%s", mf_app_state_name(p->state));
-	json_array_append_new(data, json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "application",
-					      p->id, "region", reg, "school", p->school,
-					      "participants", (json_int_t)p->participants, "decision",
-					      mf_app_state_name(p->state), "waiting_position", (json_int_t)pos,
-					      "places_granted", (json_int_t)granted, "reason",
-					      p->reason ? p->reason : ""));
+	dj = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s}", "application",
+		       p->id, "region", reg, "school", p->school,
+		       "participants", (json_int_t)p->participants, "decision",
+		       mf_app_state_name(p->state), "waiting_position", (json_int_t)pos,
+		       "places_granted", (json_int_t)granted, "reason",
+		       p->reason ? p->reason : "");
+	/* the decision's record holds the English only (from this node or a
+	 * peer): recognised here into reason_code and reason_args */
+	mf_reason_annotate(dj, "reason");
+	json_array_append_new(data, dj);
 	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s]", p->id, reg,
 					      mf_ex_school_label(sc, p->school), np, st, gr,
 					      p->reason ? p->reason : ""));

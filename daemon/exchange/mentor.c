@@ -14,6 +14,7 @@
 #include "checks.h"
 #include "exchange.h"
 #include "exchange_int.h"
+#include "i18n.h"
 #include "reply.h"
 #include "util.h"
 
@@ -204,6 +205,7 @@ cand_add(const cand *c, const need *nd, size_t rank, json_t *arr, json_t *rows)
 {
 	int cov[MF_EX_NDIRS], nc = 0;
 	char why[512], ctext[256], rk[16], nm[16], ratio[32];
+	json_t *cj;
 
 	for (int k = 1; k < MF_EX_NDIRS; k++)
 		if (nd->mask[k] && c->covers[k])
@@ -212,25 +214,28 @@ cand_add(const cand *c, const need *nd, size_t rank, json_t *arr, json_t *rows)
 	snprintf(why, sizeof(why), "covers %d of %d needed (%s); %s; %s; %d mentee%s", c->coverage,
 		 nd->n, ctext, c->same_region ? "same region" : "another region",
 		 c->league ? "League member" : "not in a league", c->load, c->load == 1 ? "" : "s");
-	json_array_append_new(arr, json_pack("{s:i, s:s, s:s, s:s, s:o, s:i, s:b, s:b, s:i, s:s}",
-					     "rank", (int)rank, "school", c->id, "name", c->name,
-					     "region", c->region, "covers",
-					     mf_ex_dirs_json(cov, (size_t)nc), "coverage", c->coverage,
-					     "same_region", c->same_region, "league", c->league,
-					     "mentees", c->load, "why", why));
+	cj = json_pack("{s:i, s:s, s:s, s:s, s:o, s:i, s:b, s:b, s:i, s:s}",
+		       "rank", (int)rank, "school", c->id, "name", c->name,
+		       "region", c->region, "covers",
+		       mf_ex_dirs_json(cov, (size_t)nc), "coverage", c->coverage,
+		       "same_region", c->same_region, "league", c->league,
+		       "mentees", c->load, "why", why);
+	mf_reason_annotate(cj, "why");	/* why_code, why_args (i18n.h) */
+	json_array_append_new(arr, cj);
 	snprintf(rk, sizeof(rk), "%zu", rank);
 	snprintf(nm, sizeof(nm), "%d", c->load);
 	snprintf(ratio, sizeof(ratio), "%d/%d", c->coverage, nd->n);
-	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s,s]", rk, c->name, c->region, ratio,
+	json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s,s,s]", rk, c->name, c->region, ratio,
 					      c->same_region ? "yes" : "no",
-					      c->league ? "yes" : "no", nm, why));
+					      c->league ? "yes" : "no", nm, why, c->id));
 }
 
 json_t *
 mf_exchange_find_mentor(mf_node *node, json_t *req)
 {
+	/* SCHOOL ID last: what `pair propose --mentor` takes, without --json */
 	static const char *const cols[] = { "RANK", "SCHOOL", "REGION", "COVERS", "SAME REGION",
-					    "LEAGUE", "MENTEES", "WHY", NULL };
+					    "LEAGUE", "MENTEES", "WHY", "SCHOOL ID", NULL };
 	mf_store *st = node->store;
 	const char *sid = json_string_value(json_object_get(req, "school"));
 	json_int_t limit = json_integer_value(json_object_get(req, "limit"));
@@ -264,6 +269,7 @@ mf_exchange_find_mentor(mf_node *node, json_t *req)
 	data = json_pack("{s:s, s:s, s:s, s:o, s:s, s:[]}", "school", sid, "name", mentee->name,
 			 "region", mreg, "needed", mf_ex_dirs_json(nd.list, (size_t)nd.n), "basis",
 			 nd.basis, "candidates");
+	mf_reason_annotate(data, "basis");
 	t = mf_ex_table("mentor candidates", cols);
 	for (size_t i = 0; i < cc.n; i++) {
 		if (cc.v[i].coverage == 0 || strcmp(cc.v[i].id, sid) == 0)

@@ -9,6 +9,7 @@
 
 #include "apply.h"
 #include "keys.h"
+#include "log.h"
 #include "proto/records.pb-c.h"
 #include "record.h"
 #include "store.h"
@@ -33,6 +34,7 @@ mf_records_outcome_name(enum mf_apply_outcome o)
 	case (int)MF_RECV_BAD_SHAPE: return "malformed block";
 	case (int)MF_RECV_UNKNOWN_ORIGIN: return "unknown origin";
 	case (int)MF_RECV_TOO_LARGE: return "too large";
+	case (int)MF_RECV_REVOKED: return "revoked key";
 	}
 	return "?";
 }
@@ -44,7 +46,8 @@ static void
 classify_rejection(mf_node *node, const mf_block_in *b, mf_apply_result *res)
 {
 	Mentorfed__BlockHeader *h = mentorfed__block_header__unpack(NULL, b->header_len, b->header);
-	const mf_key *k;
+	mf_key_choice kc;
+	int pr;
 
 	if (h == NULL) {
 		res->first_error = MF_RECV_BAD_SHAPE;
@@ -53,19 +56,80 @@ classify_rejection(mf_node *node, const mf_block_in *b, mf_apply_result *res)
 	if (h->origin != NULL && strlen(h->origin) < sizeof(res->origin))
 		mf_strlcpy(res->origin, h->origin, sizeof(res->origin));
 	res->error_seq = h->first_seq;
-	k = h->origin ? mf_keyring_get(node->keyring, h->origin) : NULL;
-	if (k == NULL)
+	pr = h->origin ? mf_keyring_pick(node->keyring, h->origin, h->first_seq, &kc) : -1;
+	if (pr < 0) {
 		res->first_error = MF_RECV_UNKNOWN_ORIGIN;
-	else if (mf_key_verify(k, b->header, b->header_len, b->sig, b->sig_len) == 0)
-		res->first_error = MF_RECV_BAD_SHAPE;	/* signed, but malformed */
+	} else if (mf_key_verify(kc.key, b->header, b->header_len, b->sig, b->sig_len) == 0) {
+		if (pr == 1) {
+			char fpr[17];
+			mf_key_fpr(kc.pub, fpr);
+			res->first_error = MF_RECV_REVOKED;
+			node->revoked_refused++;
+			snprintf(node->revoked_last, sizeof(node->revoked_last),
+				 "region %s, key %s (revoked after seq %llu), block seq %llu..%llu",
+				 h->origin, fpr, (unsigned long long)kc.revoked_after,
+				 (unsigned long long)h->first_seq, (unsigned long long)h->last_seq);
+			mf_warn("keys: refused a block signed by a revoked key: %s", node->revoked_last);
+		} else {
+			res->first_error = MF_RECV_BAD_SHAPE;	/* signed, but malformed */
+		}
+	}
 	mentorfed__block_header__free_unpacked(h, NULL);
+}
+
+/*
+ * A block just applied may carry a region_key record: its key is in force
+ * from the next seq, for the next block of this very batch too.  Only
+ * versions that mention the kind are decoded (a cheap scan first: every
+ * other block costs no decode here).
+ */
+/* Does buf hold s (not a C string)? */
+static int
+holds(const uint8_t *buf, size_t len, const char *s)
+{
+	size_t sl = strlen(s);
+
+	for (size_t i = 0; i + sl <= len; i++)
+		if (buf[i] == (uint8_t)s[0] && memcmp(buf + i, s, sl) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+learn_keys(mf_node *node, const mf_block_in *b)
+{
+	static const char kind[] = "region_key";
+	char err[256];
+
+	for (size_t i = 0; i < b->n_versions; i++) {
+		Mentorfed__Version *v;
+		uint8_t pub[MF_PUBKEY_LEN];
+		char fpr[17];
+
+		if (!holds(b->versions[i], b->version_lens[i], kind))
+			continue;
+		v = mentorfed__version__unpack(NULL, b->version_lens[i], b->versions[i]);
+		if (v == NULL)
+			continue;
+		if (strcmp(v->kind, kind) == 0 && !v->deleted) {
+			if (mf_region_key_learn(node->keyring, v->origin, v->seq, v->body.data,
+						v->body.len, pub, err, sizeof(err)) == 0) {
+				mf_key_fpr(pub, fpr);
+				mf_info("keys: region %s rotated its signing key: key %s in force from seq %llu",
+					v->origin, fpr, (unsigned long long)v->seq + 1);
+			} else {
+				mf_warn("keys: %s; blocks of %s after it will not verify", err, v->origin);
+			}
+		}
+		mentorfed__version__free_unpacked(v, NULL);
+	}
 }
 
 int
 mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result *res, char *err,
 		       size_t errlen)
 {
-	size_t bytes = 0;
+	size_t bytes = 0, before;
 	int rc;
 
 	/* Size caps first, before anything is decoded: a block carries at
@@ -93,27 +157,45 @@ mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result *res
 		return 1;
 	}
 	/* The store verifies signature, chain link and every leaf's hash. */
+	before = res->applied_blocks;
 	rc = mf_store_apply_block(node->store, node->keyring, b, res, err, errlen);
 	if (rc == 1 && res->first_error == MF_APPLY_BAD_SIGNATURE)
 		classify_rejection(node, b, res);
+	if (rc == 0 && res->applied_blocks > before)
+		learn_keys(node, b);
 	return rc;
 }
 
 int
 mf_records_apply_commit(mf_node *node, char *err, size_t errlen)
 {
-	return mf_store_apply_commit(node->store, err, errlen);
+	char e2[256];
+
+	if (mf_store_apply_commit(node->store, err, errlen) == 0)
+		return 0;
+	/* nothing was kept: nor are the keys learned from it */
+	if (mf_node_rebuild_keyring(node, e2, sizeof(e2)) != 0)
+		mf_err("keys: rebuilding the keyring: %s", e2);
+	return -1;
 }
 
 void
 mf_records_apply_rollback(mf_node *node, mf_apply_result *res)
 {
+	char err[256];
+
 	mf_store_apply_rollback(node->store, res);
+	/* keys learned from blocks that are now gone go with them */
+	if (mf_node_rebuild_keyring(node, err, sizeof(err)) != 0)
+		mf_err("keys: rebuilding the keyring: %s", err);
 }
 
 int
 mf_records_truncate_origin(mf_node *node, const char *origin, uint64_t from, char *err,
 			   size_t errlen)
 {
-	return mf_store_truncate_origin(node->store, origin, from, err, errlen);
+	if (mf_store_truncate_origin(node->store, origin, from, err, errlen) != 0)
+		return -1;
+	/* a rotation in the part cut off is not in force any more */
+	return mf_node_rebuild_keyring(node, err, errlen);
 }

@@ -36,10 +36,17 @@
  *	MF_RECV_TOO_LARGE	the versions sent with one block exceed the
  *				sealing cap (MF_BLOCK_MAX_BYTES of bodies, plus
  *				MF_VERSION_OVERHEAD per leaf for their fields)
+ *	MF_RECV_REVOKED		validly signed by a key revoked for that seq
+ *				(doc/KEYS.md); counted in node->revoked_refused
+ *
+ * A block applied that carries a region_key record puts its key in force
+ * for the blocks after it (the node's keyring learns it at once, so the
+ * next block of the same batch already verifies against it).
  */
 #define MF_RECV_BAD_SHAPE ((enum mf_apply_outcome)(MF_APPLY_FORK + 1))
 #define MF_RECV_UNKNOWN_ORIGIN ((enum mf_apply_outcome)(MF_APPLY_FORK + 2))
 #define MF_RECV_TOO_LARGE ((enum mf_apply_outcome)(MF_APPLY_FORK + 3))
+#define MF_RECV_REVOKED ((enum mf_apply_outcome)(MF_APPLY_FORK + 4))
 #define MF_VERSION_OVERHEAD 256
 
 /* A short name of an outcome, for logs ("bad signature", "too large"). */

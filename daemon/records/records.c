@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "checks.h"
+#include "i18n.h"
 #include "json.h"
 #include "kinds.h"
 #include "lifecycle.h"
+#include "record.h"
 #include "records.h"
 #include "reply.h"
 #include "store.h"
@@ -89,6 +92,11 @@ check_kind(json_t *r, rec_in *in)
 		return mf_reply_error(EX_DATAERR, "record %zu: missing kind", in->n);
 	if (mf_kind_descriptor(kind) == NULL)
 		return mf_reply_error(EX_DATAERR, "record %zu: unknown kind '%s'", in->n, kind);
+	/* a key announcement needs the new key's proof and must switch the
+	 * node's key in the same step: only mf_records_key_rotate writes it */
+	if (strcmp(kind, "region_key") == 0)
+		return mf_reply_error(EX_DATAERR, _("record %zu: kind 'region_key' is written only by 'mentorfed key rotate'"),
+				      in->n);
 	in->kind = kind;
 	return NULL;
 }
@@ -289,4 +297,98 @@ mf_records_put(mf_node *node, json_t *records)
 	}
 	free(in);
 	return reply;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+json_t *
+mf_records_key_rotate(mf_node *node, const char *reason)
+{
+	char err[1024], hex[2 * MF_PUBKEY_LEN + 1], id[MF_ID_MAX], *next;
+	uint8_t pub[MF_PUBKEY_LEN], *body = NULL;
+	size_t len;
+	mf_key *nk;
+	mf_put p;
+	mf_commit_result res;
+	json_t *reply;
+
+	if (node->writes_refused[0])
+		return mf_reply_error(EX_TEMPFAIL, "%s", node->writes_refused);
+	if (reason && strlen(reason) > 1000)
+		return mf_reply_error(EX_DATAERR, _("the reason runs past 1000 bytes"));
+	if ((nk = mf_key_generate(err, sizeof(err))) == NULL)
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
+	/* the new key reaches the disk before anything announces it: a
+	 * crash after the commit finishes the switch at the next start
+	 * (node.c), one before it drops the key */
+	next = mf_path(node->dir, "signing.key.next");
+	if (mf_key_save_private(nk, next, err, sizeof(err)) != 0) {
+		mf_key_free(nk);
+		free(next);
+		return mf_reply_error(EX_CANTCREAT, _("%s (a rotation cut short: restart the daemon to finish or drop it)"),
+				      err);
+	}
+	mf_key_public(nk, pub);
+	mf_hex(pub, MF_PUBKEY_LEN, hex);
+	mf_make_id(node->cfg->region, "region_key", hex, id);
+	if (mf_region_key_body(node->cfg->region, node->pub, nk, reason, &body, &len) != 0) {
+		reply = mf_reply_error(EX_SOFTWARE, "cannot sign the new key's proof");
+		goto fail;
+	}
+	p.id = id;
+	p.kind = "region_key";
+	p.deleted = 0;
+	p.body = body;
+	p.body_len = len;
+	/* alone in its block, signed by the old key */
+	if (mf_store_commit_local(node->store, node->key, &p, 1, &res, err, sizeof(err)) != 0 ||
+	    res.changed != 1) {
+		reply = mf_reply_error(EX_DATAERR, "%s", err);
+		goto fail;
+	}
+	free(body);
+	free(next);
+	if (mf_node_key_switch(node, nk, res.last_seq, err, sizeof(err)) != 0)
+		return mf_reply_error(EX_SOFTWARE, _("the new key was announced at seq %llu but the switch failed: %s; restart the daemon to finish it"),
+				      (unsigned long long)res.last_seq, err);
+	reply = json_pack("{s:b, s:s, s:s, s:I, s:I}", "ok", 1, "id", id, "signing_key", hex,
+			  "seq", (json_int_t)res.last_seq, "from_seq", (json_int_t)res.last_seq + 1);
+	return reply;
+fail:
+	(void)unlink(next);
+	free(next);
+	free(body);
+	mf_key_free(nk);
+	return reply;
+}
+
+json_t *
+mf_records_key_replace(mf_node *node)
+{
+	char err[1024], hex[2 * MF_PUBKEY_LEN + 1], old[2 * MF_PUBKEY_LEN + 1], text[512];
+	char *cpath;
+	uint8_t head[MF_HASH_LEN], pub[MF_PUBKEY_LEN];
+	uint64_t seq = mf_store_vv(node->store, node->cfg->region, head);
+	mf_key *nk;
+
+	if ((nk = mf_key_generate(err, sizeof(err))) == NULL)
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
+	mf_key_public(nk, pub);
+	mf_hex(pub, MF_PUBKEY_LEN, hex);
+	mf_hex(node->pub, MF_PUBKEY_LEN, old);
+	/* the old key is revoked after the chain's head here too, so this
+	 * node refuses what a thief signs with it like every other */
+	cpath = mf_path(node->dir, MF_CONFIG_NAME);
+	snprintf(text, sizeof(text), "\n; replaced after a revocation (doc/KEYS.md)\n[region %s]\nrevoke = %s after %llu\n",
+		 node->cfg->region, old, (unsigned long long)seq);
+	if (mf_config_append(cpath, text, err, sizeof(err)) != 0) {
+		free(cpath);
+		mf_key_free(nk);
+		return mf_reply_error(EX_CONFIG, "%s", err);
+	}
+	free(cpath);
+	if (mf_node_key_switch(node, nk, seq, err, sizeof(err)) != 0)
+		return mf_reply_error(EX_SOFTWARE, "%s", err);
+	return json_pack("{s:b, s:s, s:s, s:I, s:I}", "ok", 1, "signing_key", hex, "revoked_key", old,
+			 "revoked_after", (json_int_t)seq, "from_seq", (json_int_t)seq + 1);
 }

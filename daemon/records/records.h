@@ -31,4 +31,18 @@
  */
 json_t *mf_records_put(mf_node *node, json_t *records);
 
+/*
+ * The node's signing key (doc/KEYS.md).  mf_records_key_rotate writes a
+ * region_key record (the new key and its proof) alone in a block signed by
+ * the old key, then makes the new key the node's (node.h,
+ * mf_node_key_switch): {"ok", "id", "signing_key", "seq", "from_seq"}.
+ * mf_records_key_replace is the re-join after a revocation: no record (the
+ * old key is not to be trusted with one); the config revokes the old key
+ * after the chain's head and puts the new one in force from the next seq,
+ * which the other regions learn from the new card:
+ * {"ok", "signing_key", "revoked_key", "revoked_after", "from_seq"}.
+ */
+json_t *mf_records_key_rotate(mf_node *node, const char *reason);
+json_t *mf_records_key_replace(mf_node *node);
+
 #endif
