@@ -17,6 +17,11 @@ It plays a region node ("RU-EVL" by default) that misbehaves on request:
   peer.py client DIR --connect E --server-key K --scenario S
       connect a DEALER to a node's listener and send the scenario's frames.
 
+Protocol versions (PROTOCOL.md, "Versions between releases"): --protocol N
+and --protocol-max M set the Hello's range (default 1 and none: a node of
+the first release, which knows nothing of protocol_max).  The client's
+`version` scenario offers --protocol (default 9, a version nobody speaks).
+
 Every run prints one JSON object (what the peer saw) as its last line.
 The generated records_pb2 / wire_pb2 modules are found through $MF_PB_DIR.
 """
@@ -160,12 +165,19 @@ def frame(**kw):
     return f.SerializeToString()
 
 
-def hello(region, vv, protocol=PROTOCOL):
+def hello(region, vv, protocol=PROTOCOL, protocol_max=0):
     h = wire_pb2.Hello(protocol=protocol, region=region, max_frame=16 << 20,
                        software="peer.py", capabilities=["relay"])
+    if protocol_max:
+        h.protocol_max = protocol_max
     for o, s in vv.items():
         h.vv.add(origin=o, seq=s)
     return frame(hello=h)
+
+
+def given(value, default):
+    """A command-line number, or the default when it was not given (0 is a value)."""
+    return default if value is None else value
 
 
 def decode(data):
@@ -240,8 +252,9 @@ def cmd_serve(a):
             seen["hellos"] += 1
             seen["node_region"] = f.hello.region
             seen["node_protocol"] = f.hello.protocol
-            proto = 2 if a.scenario == "badversion" else PROTOCOL
-            s.send_multipart([rid, hello(region, vv, proto)])
+            seen["node_protocol_max"] = f.hello.protocol_max
+            proto = 9 if a.scenario == "badversion" else given(a.protocol, PROTOCOL)
+            s.send_multipart([rid, hello(region, vv, proto, a.protocol_max)])
         elif kind == "want":
             w = f.want
             seen["wants"].append([w.origin, w.after, w.credit])
@@ -335,6 +348,12 @@ def cmd_client(a):
                 got.append(kind)
                 if kind == "error":
                     out["errors"].append([f.error.code, f.error.message])
+                if kind == "hello":
+                    out["node_hello"] = {"protocol": f.hello.protocol,
+                                         "protocol_max": f.hello.protocol_max,
+                                         "vv": {e.origin: e.seq for e in f.hello.vv}}
+                if kind == "announce":
+                    out.setdefault("announced", {}).update({e.origin: e.seq for e in f.announce.vv})
                 if kind == "batch":
                     out.setdefault("batches", []).append(
                         {"origin": f.batch.origin, "blocks": len(f.batch.blocks),
@@ -367,13 +386,13 @@ def cmd_client(a):
             s.send(frame(want=wire_pb2.Want(origin=a.want, after=0, credit=4)))
             out["replies"] += recv_all(2.0)
     elif a.scenario == "version":
-        s.send(hello(k["region"], {}, protocol=2))
+        s.send(hello(k["region"], {}, protocol=given(a.protocol, 9), protocol_max=a.protocol_max))
         out["replies"] += recv_all(2.0)
     elif a.scenario == "unknownkey":
         s.send(hello(k["region"], {}))
         out["replies"] += recv_all(2.0)
     elif a.scenario == "hello":
-        s.send(hello(k["region"], {}))
+        s.send(hello(k["region"], {}, protocol=given(a.protocol, PROTOCOL), protocol_max=a.protocol_max))
         out["replies"] += recv_all(1.0)
         if a.want:
             s.send(frame(want=wire_pb2.Want(origin=a.want, after=0, credit=4)))
@@ -398,12 +417,17 @@ def main():
     p.add_argument("--also", default="", help="spin: keys DIR of a second origin served honestly")
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--until-error", action="store_true")
+    p.add_argument("--protocol", type=int, default=None, help="Hello.protocol (default 1)")
+    p.add_argument("--protocol-max", type=int, default=0, help="Hello.protocol_max (default: none)")
     p = sub.add_parser("client")
     p.add_argument("dir")
     p.add_argument("--connect", required=True)
     p.add_argument("--server-key", required=True)
     p.add_argument("--scenario", required=True, choices=["garbage", "version", "unknownkey", "hello"])
     p.add_argument("--want", default="")
+    p.add_argument("--protocol", type=int, default=None,
+                   help="Hello.protocol (default 1; the version scenario: 9)")
+    p.add_argument("--protocol-max", type=int, default=0, help="Hello.protocol_max (default: none)")
     a = ap.parse_args()
     {"keys": cmd_keys, "serve": cmd_serve, "client": cmd_client}[a.cmd](a)
 

@@ -98,6 +98,6 @@ is "$(counter target frames_oversized)" "1" "the 17 MiB frame counted as oversiz
 kill -0 "$(cat "$T_TMP/target/daemon.pid")"; ok $? "the node survived"
 
 out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key "$TKEY" --scenario version)
-like "$out" '"errors": \[\[1, "protocol version 2 is not supported' "protocol version mismatch: the peer gets a clear error"
-like "$(cat "$T_TMP/target/daemon.log")" 'peer RU-EVL speaks protocol version 2; this node speaks version 1: link refused' "and the node logs it"
+like "$out" '"errors": \[\[1, "protocol version 9 is not supported; node RU-TOM speaks protocol versions 1\.\.2' "protocol version mismatch: the peer gets a clear error"
+like "$(cat "$T_TMP/target/daemon.log")" 'peer RU-EVL speaks protocol version 9; this node speaks versions 1\.\.2: link refused' "and the node logs it"
 done_testing

@@ -22,8 +22,19 @@
 #include "store.h"
 #include "sync.h"
 #include "sync_int.h"
+#include "sync_proto.h"
 #include "util.h"
 #include "zap.h"
+
+/* A session and what this file keeps about the link's protocol version.
+ * Every session is made by sy_sess_new, so the session is the first
+ * member of a sess_x and a session pointer converts back to it. */
+typedef struct sess_x {
+	session ss;
+	unsigned proto;		/* agreed with the peer's Hello, 0 before */
+	unsigned hello_proto;	/* the version our last Hello was cut for, 0: none */
+	vvmap said;		/* origin -> seq + 1 of the cut already logged */
+} sess_x;
 
 const char *
 sy_sess_name(const session *ss)
@@ -139,6 +150,37 @@ sy_send_error(mf_sync *s, session *ss, Mentorfed__Wire__ErrorCode code, const ch
 	sy_sess_send(s, ss, &f);
 }
 
+/* Cut a vector down to what a peer of an older protocol may be served
+ * (sy_proto_limit); say why in the log when `say`.  Returns how many
+ * entries were lowered. */
+static size_t
+vv_for_peer(mf_sync *s, session *ss, vv_collect *vc, int say)
+{
+	sess_x *x = (sess_x *)(void *)ss;
+	unsigned proto = sy_sess_proto(ss);
+	size_t cut = 0;
+
+	if (proto == 0 || proto >= MF_PROTOCOL_MAX)
+		return 0;
+	for (size_t i = 0; i < vc->n; i++) {
+		uint64_t lim = sy_proto_limit(s, vc->ents[i].origin, proto, vc->ents[i].seq);
+
+		if (lim >= vc->ents[i].seq)
+			continue;
+		/* Once per link and cut, not at every Announce. */
+		if (say && sy_vv_get(&x->said, vc->ents[i].origin) != lim + 1 &&
+		    sy_vv_raise(&x->said, vc->ents[i].origin, lim + 1) == 0)
+			mf_warn("sync: peer %s speaks protocol version %u only: blocks of %s after seq %llu "
+				"hold record kinds of version %u (region keys) and are not sent to it; "
+				"upgrade mentorfed on that node",
+				sy_sess_name(ss), proto, vc->ents[i].origin, (unsigned long long)lim,
+				MF_PROTOCOL_MAX);
+		vc->ents[i].seq = lim;
+		cut++;
+	}
+	return cut;
+}
+
 void
 sy_send_hello(mf_sync *s, session *ss)
 {
@@ -148,7 +190,10 @@ sy_send_hello(mf_sync *s, session *ss)
 	vv_collect vc;
 
 	sy_vv_build(s, &vc);
-	h.protocol = MF_PROTOCOL;
+	vv_for_peer(s, ss, &vc, 1);
+	((sess_x *)(void *)ss)->hello_proto = sy_sess_proto(ss);
+	h.protocol = MF_PROTOCOL_MIN;
+	h.protocol_max = MF_PROTOCOL_MAX;
 	h.region = s->node->cfg->region;
 	h.n_vv = vc.n;
 	h.vv = vc.ptrs;
@@ -168,12 +213,29 @@ sy_send_announce(mf_sync *s, session *ss, vv_collect *vc)
 {
 	Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
 	Mentorfed__Wire__Announce a = MENTORFED__WIRE__ANNOUNCE__INIT;
+	Mentorfed__Wire__VvEntry *ents = NULL, **ptrs = NULL;
 
 	a.n_vv = vc->n;
 	a.vv = vc->ptrs;
+	if (sy_sess_proto(ss) != 0 && sy_sess_proto(ss) < MF_PROTOCOL_MAX && vc->n > 0) {
+		/* The vector is shared by every link: cut a copy. */
+		vv_collect cut = *vc;
+
+		ents = mf_xmalloc(vc->n * sizeof(*ents));
+		ptrs = mf_xmalloc(vc->n * sizeof(*ptrs));
+		memcpy(ents, vc->ents, vc->n * sizeof(*ents));
+		for (size_t i = 0; i < vc->n; i++)
+			ptrs[i] = &ents[i];
+		cut.ents = ents;
+		cut.ptrs = ptrs;
+		vv_for_peer(s, ss, &cut, 1);
+		a.vv = ptrs;
+	}
 	f.msg_case = MENTORFED__WIRE__FRAME__MSG_ANNOUNCE;
 	f.announce = &a;
 	sy_sess_send(s, ss, &f);
+	free(ents);
+	free(ptrs);
 }
 
 void
@@ -193,10 +255,16 @@ sy_send_heartbeat(mf_sync *s, session *ss)
 session *
 sy_sess_new(int inbound)
 {
-	session *ss = mf_xcalloc(1, sizeof(*ss));
+	sess_x *x = mf_xcalloc(1, sizeof(*x));
 
-	ss->inbound = inbound;
-	return ss;
+	x->ss.inbound = inbound;
+	return &x->ss;
+}
+
+unsigned
+sy_sess_proto(const session *ss)
+{
+	return ((const sess_x *)(const void *)ss)->proto;
 }
 
 void
@@ -204,6 +272,7 @@ sy_sess_free(session *ss)
 {
 	if (ss == NULL)
 		return;
+	free(((sess_x *)(void *)ss)->said.e);
 	free(ss->known.e);
 	free(ss);
 }
@@ -226,13 +295,32 @@ sy_peer_by_key(mf_sync *s, const char *key)
 void
 sy_on_hello(mf_sync *s, session *ss, const Mentorfed__Wire__Hello *h)
 {
-	if (h->protocol != MF_PROTOCOL) {
+	sess_x *x = (sess_x *)(void *)ss;
+	unsigned lo = h->protocol, hi = h->protocol_max ? h->protocol_max : h->protocol;
+	unsigned use;
+
+	/* Versions between releases: the peer speaks lo..hi (a node of the
+	 * first release sends only `protocol`), we speak MIN..MAX; the link
+	 * uses the highest both speak.  0 is no version at all. */
+	if (hi < lo)
+		hi = lo;
+	use = hi < MF_PROTOCOL_MAX ? hi : MF_PROTOCOL_MAX;
+	if (lo == 0 || lo > MF_PROTOCOL_MAX || hi < MF_PROTOCOL_MIN) {
+		char theirs[32];
+
+		if (hi > lo)
+			snprintf(theirs, sizeof(theirs), "versions %u..%u", lo, hi);
+		else
+			snprintf(theirs, sizeof(theirs), "version %u", lo);
 		s->c.version_mismatch++;
-		mf_err("sync: peer %s speaks protocol version %u; this node speaks version %u: link refused",
-		       sy_sess_name(ss), h->protocol, MF_PROTOCOL);
+		mf_err("sync: peer %s speaks protocol %s; this node speaks versions %u..%u: link refused "
+		       "(%s)", sy_sess_name(ss), theirs, MF_PROTOCOL_MIN, MF_PROTOCOL_MAX,
+		       lo > MF_PROTOCOL_MAX ? "the peer runs a newer mentorfed: upgrade this node"
+					    : "the peer runs an older mentorfed: it must be upgraded");
 		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_PROTOCOL_VERSION, NULL,
-			   "protocol version %u is not supported; node %s speaks protocol version %u",
-			   h->protocol, s->node->cfg->region, MF_PROTOCOL);
+			   "protocol %s %s not supported; node %s speaks protocol versions %u..%u",
+			   theirs, hi > lo ? "are" : "is", s->node->cfg->region, MF_PROTOCOL_MIN,
+			   MF_PROTOCOL_MAX);
 		ss->refused = 1;
 		sy_kill_session_streams(ss);
 		return;
@@ -264,12 +352,28 @@ sy_on_hello(mf_sync *s, session *ss, const Mentorfed__Wire__Hello *h)
 	ss->known.n = 0;
 	for (size_t i = 0; i < h->n_vv; i++)
 		sy_vv_raise(&ss->known, h->vv[i]->origin, h->vv[i]->seq);
-	if (ss->inbound || !ss->hello_sent)
+	x->proto = use;
+	if (ss->inbound || !ss->hello_sent) {
 		sy_send_hello(s, ss);
+	} else if (x->hello_proto != use && use < MF_PROTOCOL_MAX) {
+		/* Our Hello went out before we knew the peer's version and
+		 * may advertise blocks it cannot be sent: say it again, cut
+		 * to its version (a vector may go down between two Hellos). */
+		vv_collect vc;
+		size_t cut;
+
+		sy_vv_build(s, &vc);
+		cut = vv_for_peer(s, ss, &vc, 0);
+		sy_vv_collect_free(&vc);
+		if (cut > 0)
+			sy_send_hello(s, ss);
+		else
+			x->hello_proto = use;
+	}
 	if (!ss->hello_rx) {
 		ss->since_wall_ms = mf_now_ms();
-		mf_info("sync: link with peer %s (%s, %s) is up", sy_sess_name(ss), ss->region,
-			ss->inbound ? "inbound" : "outbound");
+		mf_info("sync: link with peer %s (%s, %s, protocol version %u) is up", sy_sess_name(ss),
+			ss->region, ss->inbound ? "inbound" : "outbound", use);
 	}
 	ss->hello_rx = 1;
 	if (!ss->inbound) {
@@ -289,8 +393,8 @@ sy_on_error(mf_sync *s, session *ss, const Mentorfed__Wire__Error *e)
 	s->c.peer_errors++;
 	if (e->code == MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_PROTOCOL_VERSION) {
 		s->c.version_mismatch++;
-		mf_err("sync: peer %s refused the link: protocol version mismatch: %s (this node speaks version %u)",
-		       sy_sess_name(ss), e->message, MF_PROTOCOL);
+		mf_err("sync: peer %s refused the link: protocol version mismatch: %s (this node speaks versions %u..%u)",
+		       sy_sess_name(ss), e->message, MF_PROTOCOL_MIN, MF_PROTOCOL_MAX);
 		ss->refused = 1;
 		sy_kill_session_streams(ss);
 		return;

@@ -22,6 +22,7 @@
 #include "store.h"
 #include "sync.h"
 #include "sync_int.h"
+#include "sync_proto.h"
 #include "util.h"
 #include "zap.h"
 
@@ -67,6 +68,108 @@ sy_vv_collect_free(vv_collect *vc)
 	free(vc->ents);
 	free(vc->ptrs);
 	free(vc->origins);
+}
+
+/* -------------------------------------------------- versions and kinds */
+
+/* The kinds of the first release (0.1.0): what a node of protocol 1 knows.
+ * Frozen: a kind added later belongs to the version that added it. */
+static const char *const kinds_v1[] = {
+	"region", "school", "competency_card", "mentoring_practice", "mentoring_pair",
+	"roadmap", "roadmap_item", "roadmap_item_report", "target", "event",
+	"internship_offer", "internship_application", "internship_decision",
+	"self_diagnosis",
+};
+
+unsigned
+sy_kind_proto(const char *kind, size_t len)
+{
+	for (size_t i = 0; i < sizeof(kinds_v1) / sizeof(kinds_v1[0]); i++)
+		if (strlen(kinds_v1[i]) == len && memcmp(kinds_v1[i], kind, len) == 0)
+			return 1;
+	return MF_PROTOCOL_MAX;
+}
+
+/* Where each origin's chain first holds a kind newer than protocol 1.  A
+ * chain only grows (a restore or an adopted fork that shrinks it resets
+ * the entry), so each block is decoded once, not at every Hello. */
+typedef struct proto_mark {
+	char origin[MF_REGION_MAX];
+	const mf_store *store;
+	uint64_t scanned;	/* blocks up to here hold protocol-1 kinds only */
+	uint64_t newer;		/* first_seq of the first block that does not, or 0 */
+} proto_mark;
+
+static proto_mark *marks;
+static size_t n_marks, cap_marks;
+
+static proto_mark *
+mark_of(mf_sync *s, const char *origin)
+{
+	for (size_t i = 0; i < n_marks; i++)
+		if (marks[i].store == s->node->store && strcmp(marks[i].origin, origin) == 0)
+			return &marks[i];
+	if (n_marks == cap_marks) {
+		cap_marks = cap_marks ? cap_marks * 2 : 16;
+		marks = mf_xrealloc(marks, cap_marks * sizeof(*marks));
+	}
+	memset(&marks[n_marks], 0, sizeof(marks[n_marks]));
+	mf_strlcpy(marks[n_marks].origin, origin, sizeof(marks[n_marks].origin));
+	marks[n_marks].store = s->node->store;
+	return &marks[n_marks++];
+}
+
+static int
+scan_block(void *arg, const uint8_t *header, size_t header_len, const uint8_t *sig,
+	   uint64_t first_seq, uint64_t last_seq)
+{
+	proto_mark *m = arg;
+	Mentorfed__BlockHeader *h;
+	int newer = 0;
+
+	(void)sig;
+	h = mentorfed__block_header__unpack(NULL, header_len, header);
+	if (h == NULL)
+		return 1;	/* the store verified it; do not guess past it */
+	for (size_t i = 0; i < h->n_leaves && !newer; i++) {
+		const char *id = h->leaves[i]->id;
+		const char *k = strchr(id, ':');
+		const char *e = k ? strchr(k + 1, ':') : NULL;
+
+		if (e != NULL && sy_kind_proto(k + 1, (size_t)(e - k - 1)) > 1)
+			newer = 1;
+	}
+	mentorfed__block_header__free_unpacked(h, NULL);
+	if (newer) {
+		m->newer = first_seq;
+		return 1;
+	}
+	m->scanned = last_seq;
+	return 0;
+}
+
+uint64_t
+sy_proto_limit(mf_sync *s, const char *origin, unsigned proto, uint64_t upto)
+{
+	proto_mark *m;
+
+	if (proto >= MF_PROTOCOL_MAX)
+		return upto;
+	m = mark_of(s, origin);
+	if (m->newer == 0 && upto < m->scanned)
+		m->scanned = 0;		/* the chain shrank: look again */
+	while (m->newer == 0 && m->scanned < upto) {
+		uint64_t before = m->scanned;
+
+		if (mf_store_blocks_after(s->node->store, origin, m->scanned, BATCH_MAX_BLOCKS,
+					  scan_block, m) <= 0 || (m->newer == 0 && m->scanned == before))
+			break;
+	}
+	if (m->newer != 0 && m->newer - 1 < upto)
+		return m->newer - 1;
+	if (m->newer == 0 && m->scanned < upto)
+		return m->scanned;	/* unreadable: serve what was read */
+	return upto;
 }
 
 /* ---------------------------------------------------------------- serving */
@@ -172,6 +275,10 @@ serve_step(mf_sync *s, session *ss, serve_stream *st)
 	batch_build b;
 	uint64_t safe = mf_store_servable(s->node->store, st->origin);
 	int rc, end;
+
+	/* A peer of an older protocol gets the chain up to the block before
+	 * the first one it could not read, as if we held no more. */
+	safe = sy_proto_limit(s, st->origin, sy_sess_proto(ss), safe);
 
 	memset(&b, 0, sizeof(b));
 	b.s = s;

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "sync.h"
 #include "sync_conns.h"
+#include "sync_proto.h"
 #include "sync_int.h"
 #include "util.h"
 #include "zap.h"
@@ -34,8 +35,10 @@ sess_json(mf_sync *s, session *ss)
 	json_object_set_new(j, "direction", json_string(ss->inbound ? "inbound" : "outbound"));
 	json_object_set_new(j, "connected", json_boolean(sy_sess_ready(ss)));
 	json_object_set_new(j, "region", json_string(ss->region));
-	if (ss->hello_rx)
+	if (ss->hello_rx) {
 		json_object_set_new(j, "since_ms", json_integer((json_int_t)ss->since_wall_ms));
+		json_object_set_new(j, "protocol", json_integer(sy_sess_proto(ss)));
+	}
 	json_object_set_new(j, "last_heard_ms_ago",
 			    json_integer((json_int_t)(s->now - ss->last_rx_ms)));
 	if (ss->pulling) {
@@ -121,6 +124,7 @@ mf_sync_status(mf_sync *s)
 
 	sy_now_ms(s);
 	json_object_set_new(j, "protocol", json_integer(MF_PROTOCOL));
+	json_object_set_new(j, "protocol_max", json_integer(MF_PROTOCOL_MAX));
 	json_object_set_new(j, "recovering", json_boolean(s->recovering));
 	for (size_t i = 0; i < s->n_peers; i++) {
 		peer *p = &s->peers[i];
