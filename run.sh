@@ -82,6 +82,17 @@ test)
 		echo "---- ${f%.trs}.log"
 		tail -40 "${f%.trs}.log"
 	done
+	echo "== the Debian package: build, lintian, install, start, purge (tests/test_deb.sh)"
+	dr=0
+	sh tests/deadline.sh sh tests/test_deb.sh >_build_deb.log 2>&1 || dr=$?
+	grep -E '^(not ok|Bail out!|# test_deb)' _build_deb.log | sed 's/^/   /' || true
+	deb_ok=$(grep -c '^ok ' _build_deb.log || true)
+	deb_fail=$(grep -c -E '^(not ok|Bail out!)' _build_deb.log || true)
+	if [ "$dr" -ne 0 ]; then
+		rc=1
+		[ "$deb_fail" -gt 0 ] || deb_fail=1
+		tail -20 _build_deb.log
+	fi
 	echo "== fuzzing every target briefly (tests/fuzz/run_quick.sh, doc/FUZZING.md)"
 	fr=0
 	JOBS=$JOBS sh tests/fuzz/run_quick.sh _build_fuzz >_build_fuzz.out 2>&1 || fr=$?
@@ -91,8 +102,8 @@ test)
 	fz_fail=$(grep -c '^FAIL' _build_fuzz.out || true)
 	[ "$fr" -eq 0 ] || [ "$fz_fail" -gt 0 ] || fz_fail=1
 	set -- $(count_results _build _build_asan)
-	echo "$(($1 + fz_ok)) passed, $(($2 + fz_fail)) failed"
-	[ "$2" -eq 0 ] && [ "$fz_fail" -eq 0 ] && [ "$rc" -eq 0 ]
+	echo "$(($1 + fz_ok + deb_ok)) passed, $(($2 + fz_fail + deb_fail)) failed"
+	[ "$2" -eq 0 ] && [ "$fz_fail" -eq 0 ] && [ "$deb_fail" -eq 0 ] && [ "$rc" -eq 0 ]
 	;;
 *)
 	echo "usage: ./run.sh demo | ./run.sh test" >&2

@@ -1,5 +1,7 @@
 /*
- * ctl.c — the control socket: bind it owner-only, read each request, hand
+ * ctl.c — the control socket: bind it (owner-only, or owner and the data
+ * directory's group when that directory is open to its group: staff
+ * without sudo, doc/PRODUCTION.md), read each request, hand
  * it to the command table (mf_ctl_dispatch, ctl_table.c) after its
  * arguments were checked (mf_check_request, records/check_args.c), and
  * send the reply and any payload frame back.
@@ -17,10 +19,38 @@
 
 #include "checks.h"
 #include "ctl.h"
+#include "log.h"
 #include "reply.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------- socket */
+
+/*
+ * Who may connect: the socket is no more open than its directory.  When
+ * the data directory is open to its group (g+x; the package makes
+ * /var/lib/mentorfed 0750 mentorfed:mentorfed), the socket belongs to
+ * that group, mode 0660, and its members use every verb that goes
+ * through the daemon; otherwise it is 0600.  Returns 0 or -1 with err.
+ */
+static int
+ctl_share(const char *dir, const char *path, char *err, size_t errlen)
+{
+	struct stat dsb;
+	mode_t mode = 0600;
+
+	if (stat(dir, &dsb) == 0 && (dsb.st_mode & S_IXGRP)) {
+		if (chown(path, (uid_t)-1, dsb.st_gid) == 0)
+			mode = 0660;
+		else
+			mf_warn("control socket %s: cannot give it to group %ld of %s (%s): "
+				"only its owner can use it", path, (long)dsb.st_gid, dir, strerror(errno));
+	}
+	if (chmod(path, mode) != 0) {
+		snprintf(err, errlen, "control socket %s: chmod: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 int
 mf_ctl_bind(mf_daemon *d, char *err, size_t errlen)
@@ -41,8 +71,7 @@ mf_ctl_bind(mf_daemon *d, char *err, size_t errlen)
 		d->ctl = NULL;
 		return -1;
 	}
-	if (strncmp(ep, "ipc://", 6) == 0 && chmod(ep + 6, 0600) != 0) {
-		snprintf(err, errlen, "control socket %s: chmod: %s", ep, strerror(errno));
+	if (strncmp(ep, "ipc://", 6) == 0 && ctl_share(d->node->dir, ep + 6, err, errlen) != 0) {
 		zmq_close(d->ctl);
 		d->ctl = NULL;
 		return -1;

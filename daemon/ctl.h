@@ -2,7 +2,8 @@
  * ctl.h — the daemon's local control socket and its command table.
  *
  * The socket is a ZeroMQ ROUTER on an ipc:// path inside the data
- * directory (mode 0600 on a 0700 directory: owner only).  A request is one
+ * directory (0600; 0660 for the data directory's group when that directory
+ * is open to its group: ctl.c).  A request is one
  * frame, a JSON object {"cmd": NAME, ...}; the reply is one JSON frame
  * {"ok": true, ...} or {"ok": false, "error": MESSAGE, "code": SYSEXIT},
  * followed for `export` by frames of JSON lines.

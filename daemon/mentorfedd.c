@@ -1,14 +1,21 @@
 /*
  * mentorfedd.c — the region node daemon: opens the node, holds the data
  * directory's lock, serves the control socket and runs sync, all in one
- * thread around zmq_poll.  Plugin code never runs here (the plugin host).  SIGTERM/SIGINT stop it cleanly (the store is
- * consistent at every commit anyway); SIGHUP re-reads the configuration.
+ * thread around zmq_poll.  Plugin code never runs here (the plugin host).
+ * SIGTERM/SIGINT stop it cleanly (the store is consistent at every commit
+ * anyway); SIGHUP re-reads the configuration.
+ *
+ * Under systemd (Type=notify, etc/mentorfedd.service.in) it says READY=1
+ * once the store is open and every socket bound, keeps a one-line STATUS=
+ * with the sync state, and pings the watchdog from the loop.  Outside
+ * systemd those calls do nothing.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +26,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 #include <zmq.h>
+#include <systemd/sd-daemon.h>
 
+#include "conf.h"
 #include "ctl.h"
 #include "ctl_plugins.h"
 #include "log.h"
@@ -27,6 +36,14 @@
 #include "scrub.h"
 #include "sync.h"
 #include "util.h"
+
+/* The data directory when neither -d nor $MENTORFED_DIR names one: where
+ * the packaged unit's StateDirectory=mentorfed puts it (systemd always
+ * uses /var/lib, whatever the prefix), and where the client looks too. */
+#define MF_DEFAULT_DIR "/var/lib/mentorfed"
+
+/* How often STATUS= is refreshed for systemctl status (ms). */
+#define NOTIFY_STATUS_MS 5000
 
 static volatile sig_atomic_t got_stop, got_hup;
 
@@ -48,25 +65,84 @@ usage(FILE *f)
 		"Run a mentorfed region node: keep the region's signed records, serve the\n"
 		"local control socket for the mentorfed client, and sync with peers.\n"
 		"\n"
-		"  -d DIR   the node's data directory (default: $MENTORFED_DIR)\n"
-		"  -f       stay in the foreground and log to stderr (default: daemonize, log to syslog)\n"
-		"  -v       log at debug level\n"
-		"  -h       this help\n"
-		"  -V       print the version\n");
+		"  -d, --dir DIR    the node's data directory (default: $MENTORFED_DIR,\n"
+		"                   else " MF_DEFAULT_DIR ")\n"
+		"  -f, --foreground stay in the foreground and log to stderr\n"
+		"                   (default: daemonize, log to syslog)\n"
+		"  -v, --verbose    log at debug level\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    print the version\n"
+		"\n"
+		"Signals: SIGTERM stops, SIGHUP re-reads the configuration.  Exit status\n"
+		"(sysexits): 64 usage, 69 a socket cannot be bound, 75 another mentorfedd\n"
+		"holds the directory, 77 permission denied, 78 configuration.  See mentorfedd(8).\n");
 }
 
-/* Take the data directory's lock; the fd stays open for the daemon's life. */
+/* "user NAME" (or "uid N") for messages; *login (optional) gets how to
+ * run a command as that user: "runuser -u NAME --" (setpriv when the uid
+ * has no name). */
+static void
+user_name(uid_t uid, char *buf, size_t len, char *login, size_t loginlen)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, len, "user %s", pw->pw_name);
+	else
+		snprintf(buf, len, "uid %ld", (long)uid);
+	if (login != NULL)
+		snprintf(login, loginlen, pw != NULL ? "runuser -u %s --" : "setpriv --reuid=%s --",
+			 pw != NULL ? pw->pw_name : buf + 4);
+}
+
+/*
+ * Permission denied on the data directory: say whose it is and who we
+ * are, the usual cause (the daemon started as root or as a member of
+ * staff instead of the directory's owner), with EX_NOPERM, so that it is
+ * not mistaken for a directory held by another daemon (EX_TEMPFAIL).
+ */
 static int
-take_lock(const char *dir, char *err, size_t errlen)
+denied(const char *dir, const char *path, int e, char *err, size_t errlen)
+{
+	struct stat sb;
+	char owner[64], login[96], me[64];
+
+	user_name(geteuid(), me, sizeof(me), NULL, 0);
+	if (stat(dir, &sb) == 0 && sb.st_uid != geteuid()) {
+		user_name(sb.st_uid, owner, sizeof(owner), login, sizeof(login));
+		snprintf(err, errlen, "%s: permission denied (%s): the data directory belongs to %s and "
+			 "mentorfedd runs as %s; start it as its owner (%s mentorfedd -d %s) "
+			 "or through systemd",
+			 path, strerror(e), owner, me, login, dir);
+	} else
+		snprintf(err, errlen, "%s: permission denied (%s): mentorfedd runs as %s and cannot "
+			 "write there", path, strerror(e), me);
+	return EX_NOPERM;
+}
+
+/* Take the data directory's lock; the fd stays open for the daemon's life.
+ * Returns the fd, or -1 with *status (EX_TEMPFAIL: another daemon holds
+ * it; EX_NOPERM; EX_CANTCREAT) and err. */
+static int
+take_lock(const char *dir, int *status, char *err, size_t errlen)
 {
 	char *path = mf_path(dir, "mentorfedd.lock");
 	char buf[32];
 	int fd;
 	ssize_t n;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Readable by the directory's group: the client of a member of staff
+	 * tells a running daemon from a dead one by this lock (request.c). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		int e = errno;
+
+		if (e == EACCES || e == EPERM || e == EROFS)
+			*status = denied(dir, path, e, err, errlen);
+		else {
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			*status = EX_CANTCREAT;
+		}
 		free(path);
 		return -1;
 	}
@@ -76,6 +152,7 @@ take_lock(const char *dir, char *err, size_t errlen)
 		buf[strcspn(buf, "\n")] = '\0';
 		snprintf(err, errlen, "%s: another mentorfedd is running on this data directory (pid %s)",
 			 dir, buf[0] ? buf : "unknown");
+		*status = EX_TEMPFAIL;
 		close(fd);
 		free(path);
 		return -1;
@@ -191,6 +268,86 @@ fail(int status, const char *msg)
 	return status;
 }
 
+/*
+ * Staff without sudo.  When the data directory is open to its group (g+x:
+ * the package makes /var/lib/mentorfed 0750 mentorfed:mentorfed), the
+ * members of that group run the client like the owner: it reads the
+ * config (the control endpoint) and the lock (is a daemon running?), and
+ * connects to the socket, which ctl.c makes 0660 for the same group.  The
+ * keys and the store stay owner-only.  A directory closed to its group
+ * (0700, as `mentorfed init` makes a new one) shares nothing.  Called at
+ * start and again now and then: `peer add` and `trust` rewrite the config
+ * owner-only (0600).
+ */
+static void
+share_with_group(const char *dir)
+{
+	static const char *const names[] = { MF_CONFIG_NAME, "mentorfedd.lock" };
+	struct stat dsb, sb;
+
+	if (stat(dir, &dsb) != 0 || !(dsb.st_mode & S_IXGRP))
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = mf_path(dir, names[i]);
+		mode_t want;
+
+		if (stat(p, &sb) == 0 && sb.st_uid == geteuid()) {
+			want = (sb.st_mode & 0700) | S_IRGRP;
+			if (sb.st_gid != dsb.st_gid && chown(p, (uid_t)-1, dsb.st_gid) != 0)
+				mf_warn("%s: cannot give it to the data directory's group: %s", p,
+					strerror(errno));
+			if ((sb.st_mode & 07777) != want && chmod(p, want) != 0)
+				mf_warn("%s: cannot make it readable by the data directory's group: %s",
+					p, strerror(errno));
+		}
+		free(p);
+	}
+}
+
+/* ---------------------------------------------------------------- systemd */
+
+/* Watchdog interval (µs) when systemd asked for pings (WatchdogSec=), else 0. */
+static uint64_t watchdog_usec;
+
+/*
+ * The one-line state systemd shows (systemctl status): region, links up,
+ * the largest lag behind a peer, forks, recovery.  Built from the same
+ * JSON as `mentorfed status`.
+ */
+static void
+notify_status(mf_daemon *d)
+{
+	json_t *st, *p, *o;
+	const char *k;
+	size_t i, npeers = 0, up = 0;
+	json_int_t lag = 0, forks = 0;
+	char line[256];
+
+	if ((st = mf_sync_status(d->sync)) == NULL)
+		return;
+	json_array_foreach(json_object_get(st, "peers"), i, p) {
+		npeers++;
+		if (json_is_true(json_object_get(p, "connected")))
+			up++;
+	}
+	json_object_foreach(json_object_get(st, "origins"), k, o) {
+		json_int_t l = json_integer_value(json_object_get(o, "lag"));
+
+		if (l > lag)
+			lag = l;
+		forks += json_integer_value(json_object_get(o, "forks"));
+	}
+	snprintf(line, sizeof(line), "STATUS=%s: %zu of %zu peers connected, lag %lld blocks%s%s",
+		 d->node->cfg->region, up, npeers, (long long)lag, forks ? ", FORKS (mentorfed fork show)" : "",
+		 json_is_true(json_object_get(st, "recovering")) ? ", recovering its chain" : "");
+	json_decref(st);
+	sd_notify(0, line);
+}
+
+/* The longest poll: a second, less under a short WatchdogSec= so that the
+ * loop comes round to ping it often enough. */
+static long loop_cap_ms = 1000;
+
 /* One turn of the loop: poll the control socket and every sync socket.
  * The array grows with the number of peers (never a fixed size: peers
  * past its end would silently never be polled). */
@@ -213,8 +370,8 @@ poll_once(mf_daemon *d, zmq_pollitem_t **items, int *cap)
 	/* damage acted on and a slice of the background check (scrub.c) */
 	if ((st = mf_scrub_tick(d, mf_mono_ms())) >= 0 && (timeout < 0 || st < timeout))
 		timeout = st;
-	if (timeout < 0 || timeout > 1000)
-		timeout = 1000;
+	if (timeout < 0 || timeout > loop_cap_ms)
+		timeout = loop_cap_ms;
 	if (zmq_poll(*items, 1 + ns, timeout) < 0)
 		return -1;
 	if ((*items)[0].revents & ZMQ_POLLIN)
@@ -241,6 +398,14 @@ reload(mf_daemon *d)
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *dir_opt = NULL, *dir0;
 	char *dir = NULL;
 	int foreground = 0, verbose = 0, c, lockfd = -1, rc = EX_OK, cap = 0;
@@ -248,8 +413,9 @@ main(int argc, char **argv)
 	mf_daemon d;
 	struct sigaction sa;
 	zmq_pollitem_t *items = NULL;
+	uint64_t last_status = 0, last_ping = 0, now;
 
-	while ((c = getopt(argc, argv, "d:fvhV")) != -1) {
+	while ((c = getopt_long(argc, argv, "d:fvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir_opt = optarg; break;
 		case 'f': foreground = 1; break;
@@ -263,15 +429,18 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if ((dir0 = mf_node_dir_default(dir_opt)) == NULL) {
-		fprintf(stderr, "mentorfedd: no data directory: give -d DIR or set MENTORFED_DIR\n");
-		return EX_USAGE;
-	}
+	if ((dir0 = mf_node_dir_default(dir_opt)) == NULL)
+		dir0 = MF_DEFAULT_DIR;
 	/* The daemon runs in "/": a relative directory must be made
 	 * absolute first, or the daemon opens files that are not there. */
 	if ((dir = realpath(dir0, NULL)) == NULL) {
-		fprintf(stderr, "mentorfedd: %s: %s\n", dir0, strerror(errno));
-		return EX_CONFIG;
+		int e = errno;
+
+		fprintf(stderr, "mentorfedd: %s: %s%s\n", dir0, strerror(e),
+			e == ENOENT && dir_opt == NULL && strcmp(dir0, MF_DEFAULT_DIR) == 0 ?
+			" (no node here yet: run 'mentorfed init --region CODE' as the user that runs "
+			"mentorfedd, or give -d DIR)" : "");
+		return e == EACCES ? EX_NOPERM : EX_CONFIG;
 	}
 	mf_log_init("mentorfedd", 0, verbose ? MF_LOG_LVL_DEBUG : MF_LOG_LVL_INFO);
 	memset(&d, 0, sizeof(d));
@@ -286,12 +455,30 @@ main(int argc, char **argv)
 		mf_log_init("mentorfedd", 1, verbose ? MF_LOG_LVL_DEBUG : MF_LOG_LVL_INFO);
 		mf_log_errors_to_stderr(1);
 	}
-	if ((lockfd = take_lock(dir, err, sizeof(err))) < 0) {
-		rc = fail(EX_TEMPFAIL, err);
+	/* root would leave root-owned files (the store's journal, the
+	 * socket) in another user's node, and the daemon run as that user
+	 * would then fail on them: refuse */
+	{
+		struct stat sb;
+		char owner[64], login[96];
+
+		if (geteuid() == 0 && stat(dir, &sb) == 0 && sb.st_uid != 0) {
+			user_name(sb.st_uid, owner, sizeof(owner), login, sizeof(login));
+			snprintf(msg, sizeof(msg), "%s belongs to %s: run mentorfedd as that user "
+				 "(%s mentorfedd -d %s, or systemctl start mentorfedd), not as root",
+				 dir, owner, login, dir);
+			rc = fail(EX_NOPERM, msg);
+			goto out;
+		}
+	}
+	if ((lockfd = take_lock(dir, &rc, err, sizeof(err))) < 0) {
+		rc = fail(rc, err);
 		goto out;
 	}
 	if ((d.node = mf_node_open(dir, 0, err, sizeof(err))) == NULL) {
-		rc = fail(EX_CONFIG, err);
+		/* a key or the store the daemon may not read: say so, it is
+		 * not a mistake in the configuration */
+		rc = fail(strstr(err, strerror(EACCES)) ? EX_NOPERM : EX_CONFIG, err);
 		goto out;
 	}
 	mf_log_set_level(verbose ? MF_LOG_LVL_DEBUG : d.node->cfg->log_level);
@@ -320,12 +507,32 @@ main(int argc, char **argv)
 		rc = fail(EX_SOFTWARE, "the plugins could not be started (see the errors above)");
 		goto out;
 	}
+	share_with_group(dir);
 	if (!foreground)
 		report(EX_OK, NULL);
 	mf_info("node %s started (data %s, listen %s, control %s)", d.node->cfg->region, dir,
 		d.node->cfg->listen[0] ? d.node->cfg->listen : "none", d.node->cfg->control);
+	/* the store is open and every socket bound: systemd may start what
+	 * comes after us (a no-op without $NOTIFY_SOCKET) */
+	sd_notifyf(0, "READY=1\nMAINPID=%ld", (long)getpid());
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	else if (watchdog_usec / 4000 < (uint64_t)loop_cap_ms)
+		loop_cap_ms = watchdog_usec / 4000 > 10 ? (long)(watchdog_usec / 4000) : 10;
 
 	while (!got_stop && !d.stop) {
+		now = mf_mono_ms();
+		/* the watchdog is pinged from the loop itself: a loop stuck
+		 * longer than WatchdogSec= gets the daemon restarted */
+		if (watchdog_usec && now - last_ping >= watchdog_usec / 4000) {
+			sd_notify(0, "WATCHDOG=1");
+			last_ping = now;
+		}
+		if (last_status == 0 || now - last_status >= NOTIFY_STATUS_MS) {
+			notify_status(&d);
+			share_with_group(dir);
+			last_status = now;
+		}
 		if (poll_once(&d, &items, &cap) != 0) {
 			if (errno == EINTR)
 				continue;
@@ -337,9 +544,13 @@ main(int argc, char **argv)
 		}
 		if (got_hup) {
 			got_hup = 0;
+			sd_notify(0, "RELOADING=1");
 			reload(&d);
+			share_with_group(dir);
+			sd_notify(0, "READY=1");
 		}
 	}
+	sd_notify(0, "STOPPING=1");
 	mf_info("node %s stopping", d.node->cfg->region);
 out:
 	free(items);

@@ -39,7 +39,7 @@ daemon_running(const char *dir)
 
 	free(lock);
 	if (fd < 0)
-		return 0;
+		return errno == EACCES ? -1 : 0;	/* -1: not ours to read */
 	/* The daemon holds an exclusive lock while it runs: if we can take a
 	 * shared one, nobody is serving the control socket. */
 	held = flock(fd, LOCK_SH | LOCK_NB) != 0;
@@ -97,7 +97,7 @@ wait_reply(void *sock, const char *dir, const char *control, int *code)
 			*code = die(EX_UNAVAILABLE, "%s: %s", control, zmq_strerror(errno));
 			return -1;
 		}
-		if (!daemon_running(dir)) {
+		if (daemon_running(dir) == 0) {
 			*code = die(EX_UNAVAILABLE, "mentorfedd on %s stopped without answering (see its log)",
 				    dir);
 			return -1;
@@ -184,6 +184,11 @@ request(json_t *req, char **payload, size_t *plen, int *code)
 	free(cpath);
 	if (cfg == NULL)
 		return NULL;
+	if (daemon_running(dir) < 0) {
+		*code = die(EX_NOPERM, N_("%s/mentorfedd.lock: permission denied: you may not use this node (ask its administrator to add you to the data directory's group, doc/PRODUCTION.md)"),
+			    dir);
+		return NULL;
+	}
 	if (!daemon_running(dir)) {
 		*code = die(EX_UNAVAILABLE, N_("mentorfedd is not running on %s (start it with 'mentorfedd -d %s')"),
 			    dir, dir);

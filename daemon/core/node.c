@@ -45,6 +45,7 @@ mf_node_init_named(const char *dir, const char *region, const char *name, const 
 	mf_key *k = NULL;
 	mf_store *st = NULL;
 	struct stat sb;
+	mode_t dmode;
 	size_t cl, bad;
 	int rc = -1;
 
@@ -66,6 +67,10 @@ mf_node_init_named(const char *dir, const char *region, const char *name, const 
 		snprintf(err, errlen, "%s: not a directory", dir);
 		return -1;
 	}
+	/* Never open to others; the group keeps what it has (a packaged
+	 * node's StateDirectory is 0750: staff in group mentorfed use the
+	 * control socket, doc/PRODUCTION.md).  A new directory is 0700. */
+	dmode = sb.st_mode & 0750;
 	cpath = mf_path(dir, MF_CONFIG_NAME);
 	if (cpath == NULL)
 		goto out;
@@ -73,7 +78,7 @@ mf_node_init_named(const char *dir, const char *region, const char *name, const 
 		snprintf(err, errlen, "%s: exists; this directory already holds a node", cpath);
 		goto out;
 	}
-	(void)chmod(dir, 0700);
+	(void)chmod(dir, dmode);
 	if (mf_keys_generate(dir, err, errlen) != 0)
 		goto out;
 	if ((k = mf_key_load_private(dir, err, errlen)) == NULL)
