@@ -8,7 +8,7 @@
 # import previewed then confirmed, a deleted user's session ended.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 58
+plan 61
 
 WEB="$top_builddir/mentorfed-web"
 MENTORFED_LOCALEDIR="$top_builddir/po"
@@ -107,6 +107,13 @@ like "$F" "Челябинская область" "the federation page names the
 like "$F" "Томская область" "... and this node's"
 like "$F" "школ|организаци" "... with records by kind in Russian"
 like "$F" "данные получены [0-9]+ [^ ]+ 20[0-9][0-9] г\." "... and when its data arrived, as a Russian date"
+# A region renames itself (a signed record): the other node's pages follow.
+"$MF" -d "$T_TMP/che" rename "Челябинская обл. (региональный центр наставничества)" >/dev/null
+wait_equal 20 tom che; ok $? "the rename reached Tomsk"
+like "$(c op "$U/federation" | body)" "Челябинская обл\. \(региональный центр наставничества\)" \
+	"the federation page shows the name the region gave itself"
+like "$(c op "$U/schools?region=RU-CHE" | body)" "региональный центр наставничества" \
+	"... and so do the school pages"
 SID=$("$MF" -d "$TOM" --json list --kind school --region RU-CHE | python3 -c '
 import json,sys; print([r["id"] for r in json.load(sys.stdin) if "Ёлк" in r["body"]["name"]][0])')
 is "$SID" "$YO" "the school's id is as the test computed it"

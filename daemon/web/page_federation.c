@@ -102,6 +102,7 @@ region_row(web_req *r, web_out *o, json_t *reg, json_t *status, const char *self
 	int bad = forks > 0 || (lag > 0 && stalled) || (!is_self && peer && stalled);
 
 	web_printf(o, "<tr class=\"%s\"><td>%s", bad ? "bad" : "",
+		   web_region_name(r, code) ? web_region_name(r, code) :
 		   name && *name ? name : webx_region_name(r, code));
 	web_printf(o, " <span class=\"id\">%s</span></td><td>", code);
 	if (is_self)

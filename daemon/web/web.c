@@ -671,6 +671,38 @@ web_name(web_req *r, const char *id)
 }
 
 const char *
+web_region_name(web_req *r, const char *code)
+{
+	web_priv *pv = r->priv;
+	json_t *rep, *regions, *v;
+	const char *c;
+	char key[80];
+
+	if (code == NULL)
+		return NULL;
+	if (pv->names == NULL)
+		pv->names = json_object();
+	/* One `keys` call per request fills every region's name: the one a
+	 * region gave itself in its own record (mentorfed rename), else the
+	 * config's (its card). */
+	if (json_object_get(pv->names, "@regions") == NULL) {
+		json_object_set_new(pv->names, "@regions", json_true());
+		rep = web_call(r, json_pack("{s:s}", "cmd", "keys"));
+		regions = web_ok(rep) ? json_object_get(rep, "regions") : NULL;
+		json_object_foreach(regions, c, v) {
+			const char *n = json_string_value(json_object_get(v, "name"));
+
+			snprintf(key, sizeof(key), "@region:%s", c);
+			if (n && *n)
+				json_object_set_new(pv->names, key, json_string(n));
+		}
+		json_decref(rep);
+	}
+	snprintf(key, sizeof(key), "@region:%s", code);
+	return json_string_value(json_object_get(pv->names, key));
+}
+
+const char *
 web_region(web_req *r)
 {
 	return r->srv->region;

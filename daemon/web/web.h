@@ -196,6 +196,10 @@ int web_ok(json_t *rep);
  * Cached per request; the pointer is valid until the request ends. */
 const char *web_name(web_req *r, const char *id);
 
+/* The name region `code` goes by in the federation (its own `region`
+ * record, else its card), or NULL; per request, like web_name. */
+const char *web_region_name(web_req *r, const char *code);
+
 /* This node's region (from the daemon's status; cached). */
 const char *web_region(web_req *r);
 

@@ -18,8 +18,10 @@ const char *const webx_directions[] = {
 	"teacher_team", "school_climate", "educational_environment", NULL
 };
 
-/* The regions of the federation so far; any other shows its code (a
- * region record's name would need a daemon call per name). */
+/* English names of the regions of the federation so far.  A region's
+ * name comes from the federation (web_region_name: Russian, as a region
+ * names itself); this table gives the English page an English name where
+ * it knows one. */
 static const struct {
 	const char *code, *ru, *en;
 } regions[] = {
@@ -32,12 +34,16 @@ static const struct {
 const char *
 webx_region_name(web_req *r, const char *code)
 {
+	const char *fed;
+	int en = r->lang && strcmp(r->lang, "en") == 0;
+
 	if (code == NULL)
 		return "";
+	fed = web_region_name(r, code);
 	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
 		if (strcmp(regions[i].code, code) == 0)
-			return strcmp(r->lang, "en") == 0 ? regions[i].en : regions[i].ru;
-	return code;
+			return en ? regions[i].en : fed ? fed : regions[i].ru;
+	return fed ? fed : code;
 }
 
 json_t *
