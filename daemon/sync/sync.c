@@ -683,12 +683,19 @@ mf_sync_reload(mf_sync *s, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	/* Newly trusted regions may now be pulled. */
+	/* Newly trusted regions may now be pulled: and a region whose blocks
+	 * were refused may have a new key now (trust NEWCARD after a
+	 * revocation, doc/KEYS.md), so the back-offs of refused origins are
+	 * lifted rather than left to run out. */
 	for (size_t i = 0; i < s->n_peers; i++)
-		if (s->peers[i].out)
+		if (s->peers[i].out) {
+			s->peers[i].out->n_blk = 0;
 			sy_pull_next(s, s->peers[i].out);
-	for (size_t i = 0; i < s->n_in; i++)
+		}
+	for (size_t i = 0; i < s->n_in; i++) {
+		s->in[i]->n_blk = 0;
 		sy_pull_next(s, s->in[i]);
+	}
 	return 0;
 }
 
