@@ -36,7 +36,7 @@ if [ -e /var/lib/mentorfed ]; then
 	echo "Bail out! /var/lib/mentorfed exists: a node may live there, not touching it"
 	exit 1
 fi
-plan 24
+plan 25
 
 had_user=0; getent passwd mentorfed >/dev/null && had_user=1
 had_group=0; getent group mentorfed >/dev/null && had_group=1
@@ -121,8 +121,7 @@ out=$(cd / && runuser -u mentorfed -- env -u MENTORFED_DIR mentorfed init --regi
 ok $rc "runuser -u mentorfed -- mentorfed init (the default directory)"
 [ $rc -eq 0 ] || diag "$out"
 [ -f /var/lib/mentorfed/mentorfed.conf ]; ok $? "  made the node in /var/lib/mentorfed"
-# init makes the directory 0700; open it to staff again (doc/PRODUCTION.md)
-chmod 0750 /var/lib/mentorfed
+is "$(stat -c '%a' /var/lib/mentorfed)" "750" "  init keeps the directory open to the group (staff use the node)"
 
 # ---- start it as the unit does
 UNIT=/lib/systemd/system/mentorfedd.service
