@@ -23,7 +23,7 @@ libjansson-dev libinih-dev check python3 python3-zmq python3-protobuf
 protobuf-compiler python3-cryptography iproute2 procps libseccomp-dev
 clang-14 libclang-rt-14-dev faketime
 libmicrohttpd-dev libargon2-dev libical-dev libsystemd-dev gettext systemd
-curl
+curl openssl
 mandoc debhelper lintian dpkg-dev fakeroot chromium"
 # Node.js and npm (for playwright-core, the browser tests' driver): Debian's,
 # unless the machine already has them.

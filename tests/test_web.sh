@@ -8,7 +8,7 @@
 # import previewed then confirmed, a deleted user's session ended.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 61
+plan 65
 
 WEB="$top_builddir/mentorfed-web"
 MENTORFED_LOCALEDIR="$top_builddir/po"
@@ -197,5 +197,25 @@ for i in 1 2 3 4 5; do login rl2 "nobody$i" x --interface 127.0.0.8 >/dev/null; 
 is "$(login rl2 olga operator-pw-1 --interface 127.0.0.8)" "429" \
 	"5 failures from one address stop every name from it"
 is "$(login rl3 olga operator-pw-1 --interface 127.0.0.9)" "303" "... not from another address"
+
+# ---- [web] in mentorfed.conf, with TLS: the daemon and the client accept
+# the section; the web page serves HTTPS and marks its cookie Secure
+TP=$(free_port)
+timeout 20 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-keyout "$T_TMP/web.key" -out "$T_TMP/web.pem" >/dev/null 2>&1
+ok $? "(a self-signed certificate)"
+printf '\n[web]\nlisten = 127.0.0.1:%s\ntls_cert = %s\ntls_key = %s\n' "$TP" "$T_TMP/web.pem" "$T_TMP/web.key" \
+	>>"$TOM/mentorfed.conf"
+"$MF" -d "$TOM" reload >/dev/null && "$MF" -d "$TOM" status >/dev/null
+ok $? "the daemon reloads and the client reads a config with a [web] section"
+timeout 300 "$WEB" -d "$TOM" -f >>"$TOM/web-tls.log" 2>&1 &
+T_PIDS="$T_PIDS $!"
+for _ in $(seq 1 100); do
+	curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$TP/static/web.css" && break
+	sleep 0.05
+done
+HS=$(curl -sk -i --max-time 10 -c "$T_TMP/tls" "https://127.0.0.1:$TP/login")
+is "$(printf '%s' "$HS" | status)" "200" "HTTPS on the [web] listen address, from tls_cert/tls_key"
+like "$(printf '%s' "$HS" | grep -i '^set-cookie:')" "; Secure" "... and the session cookie is Secure"
 
 done_testing
