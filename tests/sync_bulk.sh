@@ -49,7 +49,13 @@ gen_schools "$N" c >"$T_TMP/bulk2.jsonl"
 "$MF" -d "$T_TMP/tom" put "$T_TMP/bulk2.jsonl" >/dev/null
 up che
 held_gt che RU-TOM "$N"
-"$MF" -d "$T_TMP/che" status > "$T_TMP/catchup.txt"
+# The progress shows while a stream is in flight; between two batches (the
+# next Want not sent yet) there is none: look a few times.
+for _ in $(seq 1 40); do
+	"$MF" -d "$T_TMP/che" status > "$T_TMP/catchup.txt"
+	grep -Eq "RU-TOM [0-9]+\.\.[0-9]+ of $((2 * N)) \([0-9]+%\)" "$T_TMP/catchup.txt" && break
+	sleep 0.05
+done
 kill9 che
 like "$(cat "$T_TMP/catchup.txt")" "RU-TOM [0-9]+\.\.[0-9]+ of $((2 * N)) \([0-9]+%\)" "status shows the running catch-up's progress"
 held=$(python3 -c "import sqlite3; print(sqlite3.connect('$T_TMP/che/store.db').execute('select seq from vv where origin=\"RU-TOM\"').fetchone()[0])" 2>/dev/null)
