@@ -455,8 +455,6 @@ mf_store_truncate_origin(mf_store *s, const char *origin, uint64_t from, char *e
 	int have_prev;
 	static const char *const dels[] = {
 		"DELETE FROM record_directions WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
-		"DELETE FROM record_refs WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
-		"DELETE FROM school_index WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
 		"DELETE FROM records WHERE origin = ?1 AND seq >= ?2",
 		"DELETE FROM pending WHERE origin = ?1 AND seq >= ?2",
 		"DELETE FROM blocks WHERE origin = ?1 AND first_seq >= ?2",

@@ -16,7 +16,6 @@
 enum {
 	Q_GET_CUR, Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV, Q_GET_VV,
 	Q_PEND_INS, Q_PEND_DEL, Q_BLOCK_AT, Q_FORK_INS, Q_META_GET, Q_META_SET, Q_GET_REC,
-	Q_DEL_SCHOOLS, Q_INS_SCHOOL, Q_DEL_SIX, Q_INS_SIX, Q_SET_IXCOLS,
 	Q_COUNT
 };
 
@@ -51,15 +50,6 @@ int store_put_version(mf_store *s, const char *id, const char *kind, const char 
 int store_insert_block(mf_store *s, const char *origin, uint64_t first, uint64_t last,
 		       const uint8_t *hash, const uint8_t *header, size_t hlen, const uint8_t *sig,
 		       char *err, size_t errlen);
-/* Index a current record (kind, its decoded body or NULL for a tombstone)
- * into record_refs, record_directions, school_index and the records
- * row's school and date columns, replacing what it had.  0 or -1. */
-int store_index_record(mf_store *s, const char *id, const char *kind,
-		       const ProtobufCMessage *body);
-/* Index every current record again (schema 2 on a store of schema 1):
- * runs when meta "reindex" is set, in one transaction that clears it. */
-int store_reindex(mf_store *s, char *err, size_t errlen);
-
 /* When an origin's data last arrived (or was written, for our own). */
 int store_note_arrival(mf_store *s, const char *origin);
 
