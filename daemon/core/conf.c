@@ -472,13 +472,37 @@ mf_config_free(mf_config *c)
 	free(c);
 }
 
+/* Write nw over the config at path, but only if it still loads: a text
+ * that does not is refused and the old one (ol bytes) written back.
+ * Frees old and nw. */
+static int
+replace_checked(const char *path, char *old, size_t ol, char *nw, size_t nl, char *err,
+		size_t errlen)
+{
+	mf_config *c;
+	char e2[512];
+	int rc = -1;
+
+	if (mf_write_file(path, nw, nl, 0600, err, errlen) != 0)
+		goto out;
+	if ((c = mf_config_load(path, e2, sizeof(e2))) == NULL) {
+		snprintf(err, errlen, "%s", e2);
+		mf_write_file(path, old, ol, 0600, e2, sizeof(e2));	/* restore */
+		goto out;
+	}
+	mf_config_free(c);
+	rc = 0;
+out:
+	free(old);
+	free(nw);
+	return rc;
+}
+
 int
 mf_config_append(const char *path, const char *text, char *err, size_t errlen)
 {
 	char *old = NULL, *nw;
 	size_t ol = 0, tl = strlen(text);
-	mf_config *c;
-	char e2[512];
 
 	if (mf_read_file(path, &old, &ol, err, errlen) != 0)
 		return -1;
@@ -487,22 +511,7 @@ mf_config_append(const char *path, const char *text, char *err, size_t errlen)
 	if (ol > 0 && old[ol - 1] != '\n')
 		nw[ol++] = '\n';
 	memcpy(nw + ol, text, tl);
-	if (mf_write_file(path, nw, ol + tl, 0600, err, errlen) != 0)
-		goto fail;
-	if ((c = mf_config_load(path, e2, sizeof(e2))) == NULL) {
-		snprintf(err, errlen, "%s", e2);
-		/* restore what was there */
-		mf_write_file(path, old, strlen(old), 0600, e2, sizeof(e2));
-		goto fail;
-	}
-	mf_config_free(c);
-	free(old);
-	free(nw);
-	return 0;
-fail:
-	free(old);
-	free(nw);
-	return -1;
+	return replace_checked(path, old, strlen(old), nw, ol + tl, err, errlen);
 }
 
 int
@@ -560,8 +569,6 @@ mf_config_set_region_name(const char *path, const char *code, const char *name, 
 	char *old = NULL, *nw, sec[32], *p, *e, *line_end = NULL;
 	size_t ol, nl, cap, at = 0;
 	int in_sec = 0, done = 0;
-	mf_config *c;
-	char e2[512];
 
 	if (strchr(name, '\n') != NULL || strchr(name, ';') != NULL || strchr(name, '#') != NULL ||
 	    strlen(name) > 1000) {
@@ -610,21 +617,7 @@ mf_config_set_region_name(const char *path, const char *code, const char *name, 
 			at += (size_t)n;
 		}
 	}
-	if (mf_write_file(path, nw, at, 0600, err, errlen) != 0)
-		goto fail;
-	if ((c = mf_config_load(path, e2, sizeof(e2))) == NULL) {
-		snprintf(err, errlen, "%s", e2);
-		mf_write_file(path, old, ol, 0600, e2, sizeof(e2));
-		goto fail;
-	}
-	mf_config_free(c);
-	free(old);
-	free(nw);
-	return 0;
-fail:
-	free(old);
-	free(nw);
-	return -1;
+	return replace_checked(path, old, ol, nw, at, err, errlen);
 }
 
 const mf_peer_conf *

@@ -242,31 +242,6 @@ utf8_dec(const unsigned char *s, unsigned *cp)
 	return 1;
 }
 
-static size_t
-utf8_enc(unsigned cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /*
  * Lower-case, ё -> е, dashes -> '-', spaces -> ' ' (collapsed), quotes
  * removed; spaces around '-' kept only when keep_dash_spaces.  Returns a
@@ -305,7 +280,7 @@ normalise(const char *text, int keep_dash_spaces)
 		}
 		if (cp == '-' && !keep_dash_spaces && o > out && o[-1] == ' ')
 			o--;
-		o += utf8_enc(cp, o);
+		o += mf_utf8_put(cp, o);
 		space = 0;
 		if (cp == '-' && !keep_dash_spaces)
 			space = 1;   /* swallow a following space */

@@ -428,31 +428,6 @@ utf8_dec(const unsigned char *s, unsigned *cp)
 	return 0;	/* invalid: the caller keeps the byte */
 }
 
-static size_t
-utf8_enc(unsigned cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static unsigned
 fold_cp(unsigned cp)
 {
@@ -484,7 +459,7 @@ mf_fold(const char *utf8)
 			continue;
 		}
 		s += k;
-		o += utf8_enc(fold_cp(cp), o);
+		o += mf_utf8_put(fold_cp(cp), o);
 	}
 	*o = '\0';
 	return out;

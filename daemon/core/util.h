@@ -60,5 +60,6 @@ uint8_t *mf_z85_decode(uint8_t *dest, const char *s);
 
 /* 1 when s is valid UTF-8; otherwise 0 and *bad is the byte offset. */
 int mf_utf8_valid(const char *s, size_t len, size_t *bad);
+size_t mf_utf8_put(unsigned cp, char *o);
 
 #endif

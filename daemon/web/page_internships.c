@@ -22,15 +22,6 @@
 #include "web.h"
 #include "webx.h"
 
-static int
-mine(web_req *r, const char *id)
-{
-	const char *reg = web_region(r);
-	size_t n = reg ? strlen(reg) : 0;
-
-	return id != NULL && n > 0 && strncmp(id, reg, n) == 0 && id[n] == ':';
-}
-
 static void
 offer_link(web_out *o, const char *id)
 {
@@ -206,7 +197,7 @@ show_offer(web_req *r, web_out *o, const char *id)
 	json_t *rep = web_call(r, json_pack("{s:s, s:s}", "cmd", "offer_show", "offer", id));
 	json_t *data, *body, *a, *own;
 	const char *state;
-	int host_mine = mine(r, id), meth = web_can(r, WEB_METHODOLOGIST);
+	int host_mine = webx_mine(r, id), meth = web_can(r, WEB_METHODOLOGIST);
 	size_t i;
 
 	if (!web_ok(rep)) {
@@ -246,7 +237,7 @@ show_offer(web_req *r, web_out *o, const char *id)
 			   web_t(r, "School"), web_t(r, "Region"), web_t(r, "Participants"),
 			   web_t(r, "State"), web_t(r, "Places granted"), web_t(r, "Reason"));
 		json_array_foreach(json_object_get(data, "applications"), i, a)
-			app_row(r, o, a, meth && mine(r, json_string_value(json_object_get(a, "application"))), id);
+			app_row(r, o, a, meth && webx_mine(r, json_string_value(json_object_get(a, "application"))), id);
 		web_raw(o, "</tbody></table>\n");
 	}
 	if (json_array_size(json_object_get(data, "waiting_list")) > 0) {

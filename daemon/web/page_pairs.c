@@ -17,16 +17,6 @@
 #include "web.h"
 #include "webx.h"
 
-/* 1 when the record or school id is of this node's region. */
-static int
-mine(web_req *r, const char *id)
-{
-	const char *reg = web_region(r);
-	size_t n = reg ? strlen(reg) : 0;
-
-	return id != NULL && n > 0 && strncmp(id, reg, n) == 0 && id[n] == ':';
-}
-
 static void
 region_of(const char *id, char *buf, size_t len)
 {
@@ -111,7 +101,7 @@ actions(web_req *r, web_out *o, json_t *p)
 	const char *st = json_string_value(json_object_get(p, "state"));
 	const char *mentor = json_string_value(json_object_get(p, "mentor"));
 
-	if (!web_can(r, WEB_METHODOLOGIST) || !mine(r, mentor) || st == NULL)
+	if (!web_can(r, WEB_METHODOLOGIST) || !webx_mine(r, mentor) || st == NULL)
 		return;
 	if (strcmp(st, "proposed") == 0) {
 		web_form_open(r, o, "/pairs", 0);

@@ -24,15 +24,6 @@
 static const char *const statuses[] = { "overdue", "in_progress", "continuous", "planned",
 					"done", "unknown", NULL };
 
-static int
-mine(web_req *r, const char *id)
-{
-	const char *reg = web_region(r);
-	size_t n = reg ? strlen(reg) : 0;
-
-	return id != NULL && n > 0 && strncmp(id, reg, n) == 0 && id[n] == ':';
-}
-
 /* A date the daemon reads: YYYY-MM-DD, else NULL. */
 static const char *
 valid_date(const char *s)
@@ -62,7 +53,7 @@ post(web_req *r, web_out *o)
 	if (asof == NULL)
 		asof = webx_today(today);
 	snprintf(back, sizeof(back), "/roadmaps?at=%s", asof);
-	if (item == NULL || !mine(r, item)) {
+	if (item == NULL || !webx_mine(r, item)) {
 		json_decref(evs);
 		return web_redirect(r, o, back, web_t(r, "Only an item of this region's roadmap can be reported here."));
 	}
@@ -212,7 +203,7 @@ items_table(web_req *r, web_out *o, json_t *rep, const char *at)
 				json_array_foreach(json_object_get(rp, "evidence"), e, ev)
 					web_printf(o, "<br><small class=\"evidence\">%s</small>", json_string_value(ev));
 			}
-			if (can && mine(r, id) && (st == NULL || strcmp(st, "done") != 0))
+			if (can && webx_mine(r, id) && (st == NULL || strcmp(st, "done") != 0))
 				report_form(r, o, id, at);
 			web_raw(o, "</td></tr>\n");
 		}

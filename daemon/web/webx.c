@@ -46,6 +46,15 @@ webx_region_name(web_req *r, const char *code)
 	return fed ? fed : code;
 }
 
+int
+webx_mine(web_req *r, const char *id)
+{
+	const char *reg = web_region(r);
+	size_t n = reg ? strlen(reg) : 0;
+
+	return id != NULL && n > 0 && strncmp(id, reg, n) == 0 && id[n] == ':';
+}
+
 json_t *
 webx_schools(web_req *r, const char *region)
 {

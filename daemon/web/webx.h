@@ -23,6 +23,9 @@ extern const char *const webx_directions[];
 /* A region's name ("RU-TOM" -> «Томская область»), the code when unknown. */
 const char *webx_region_name(web_req *r, const char *code);
 
+/* 1 when the record or school id is of this node's region. */
+int webx_mine(web_req *r, const char *id);
+
 /* Every school record the daemon holds (region NULL: all), as the `list`
  * reply's array (new reference; an empty array when the daemon fails). */
 json_t *webx_schools(web_req *r, const char *region);
