@@ -86,18 +86,18 @@ put_schools target 10 x
 TEP=$(grep '^endpoint' "$T_TMP/target.card" | sed 's/^endpoint = //')
 TKEY=$(grep '^curve_key' "$T_TMP/target.card" | sed 's/^curve_key = //')
 
-out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key "$TKEY" --scenario unknownkey)
+out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key="$TKEY" --scenario unknownkey)
 like "$out" '"replies": \[\]' "unknown CURVE key: no answer"
 r=$(counter target zap_denied); [ "${r:-0}" -ge 1 ]; ok $? "unknown CURVE key refused by ZAP (zap_denied $r)"
 
-out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key "$TKEY" --scenario garbage --want RU-TOM)
+out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key="$TKEY" --scenario garbage --want RU-TOM)
 like "$out" '"hello"' "after garbage frames the node still answers a hello"
 like "$out" '"origin": "RU-TOM", "blocks": 1, "complete_to": 10, "end": true' "and serves its records to the peer"
 m=$(counter target frames_malformed); [ "${m:-0}" -ge 25 ]; ok $? "garbage frames counted as malformed ($m)"
 is "$(counter target frames_oversized)" "1" "the 17 MiB frame counted as oversized"
 kill -0 "$(cat "$T_TMP/target/daemon.pid")"; ok $? "the node survived"
 
-out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key "$TKEY" --scenario version)
+out=$($PEER client "$T_TMP/evl" --connect "$TEP" --server-key="$TKEY" --scenario version)
 like "$out" '"errors": \[\[1, "protocol version 9 is not supported; node RU-TOM speaks protocol versions 1\.\.2' "protocol version mismatch: the peer gets a clear error"
 like "$(cat "$T_TMP/target/daemon.log")" 'peer RU-EVL speaks protocol version 9; this node speaks versions 1\.\.2: link refused' "and the node logs it"
 done_testing

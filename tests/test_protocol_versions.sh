@@ -21,7 +21,7 @@ $PEER keys "$T_TMP/evl" --endpoint "tcp://127.0.0.1:$pp" >/dev/null
 TEP=$(grep '^endpoint' "$T_TMP/tom.card" | sed 's/^endpoint = //')
 TKEY=$(grep '^curve_key' "$T_TMP/tom.card" | sed 's/^curve_key = //')
 D0=$(digest tom)
-client() { $PEER client "$T_TMP/evl" --connect "$TEP" --server-key "$TKEY" "$@"; }
+client() { $PEER client "$T_TMP/evl" --connect "$TEP" --server-key="$TKEY" "$@"; }
 # field OUT EXPR: a value of peer.py's JSON line (EXPR in Python on j)
 field() { printf '%s\n' "$1" | tail -1 | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>/dev/null; }
 log() { cat "$T_TMP/tom/daemon.log"; }
