@@ -10,3 +10,10 @@ EXTRA_DIST += tests/test_keys.sh
 tests_test_keys_unit_SOURCES = tests/test_keys_unit.c tests/testdir.h
 tests_test_keys_unit_CFLAGS = $(TEST_CFLAGS)
 tests_test_keys_unit_LDADD = $(TEST_LDADD)
+
+# a received rotation that would not hold is refused with its block
+check_PROGRAMS += tests/test_apply_keys
+TESTS += tests/test_apply_keys
+tests_test_apply_keys_SOURCES = tests/test_apply_keys.c tests/testdir.h
+tests_test_apply_keys_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/daemon/records
+tests_test_apply_keys_LDADD = libmfrecords.la $(TEST_LDADD)

@@ -269,7 +269,7 @@ mf_region_key_body(const char *region, const uint8_t prev[MF_PUBKEY_LEN], const 
 }
 
 int
-mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,
+mf_region_key_check(const mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,
 		    size_t len, uint8_t newpub[MF_PUBKEY_LEN], char *err, size_t errlen)
 {
 	Mentorfed__RegionKey *rk;
@@ -309,11 +309,6 @@ mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint
 			 origin, (unsigned long long)seq);
 		goto out;
 	}
-	if (mf_keyring_add(kr, origin, rk->public_key.data, seq + 1, MF_KEY_CHAIN) != 0) {
-		snprintf(err, errlen, "region_key of %s at seq %llu: cannot add the key", origin,
-			 (unsigned long long)seq);
-		goto out;
-	}
 	if (newpub)
 		memcpy(newpub, rk->public_key.data, MF_PUBKEY_LEN);
 	rc = 0;
@@ -321,6 +316,24 @@ out:
 	mf_key_free(nk);
 	mentorfed__region_key__free_unpacked(rk, NULL);
 	return rc;
+}
+
+int
+mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,
+		    size_t len, uint8_t newpub[MF_PUBKEY_LEN], char *err, size_t errlen)
+{
+	uint8_t pub[MF_PUBKEY_LEN];
+
+	if (mf_region_key_check(kr, origin, seq, body, len, pub, err, errlen) != 0)
+		return -1;
+	if (mf_keyring_add(kr, origin, pub, seq + 1, MF_KEY_CHAIN) != 0) {
+		snprintf(err, errlen, "region_key of %s at seq %llu: cannot add the key", origin,
+			 (unsigned long long)seq);
+		return -1;
+	}
+	if (newpub)
+		memcpy(newpub, pub, MF_PUBKEY_LEN);
+	return 0;
 }
 
 uint64_t

@@ -74,7 +74,13 @@ int mf_block_verify(const uint8_t *header, size_t header_len, const uint8_t *sig
  * previous key is the one kr has in force (and not revoked) at seq and
  * the proof verifies; then the new key is in force from seq + 1.  0 (the
  * new key in newpub, may be NULL) or -1 with the reason in err.
+ * mf_region_key_check makes the same checks and changes nothing: a block
+ * carrying a rotation that would not hold is refused before it is
+ * stored (daemon/records/apply.c).
  */
+int mf_region_key_check(const mf_keyring *kr, const char *origin, uint64_t seq,
+			const uint8_t *body, size_t len, uint8_t newpub[MF_PUBKEY_LEN], char *err,
+			size_t errlen);
 int mf_region_key_body(const char *region, const uint8_t prev[MF_PUBKEY_LEN], const mf_key *newkey,
 		       const char *reason, uint8_t **body, size_t *len);
 int mf_region_key_learn(mf_keyring *kr, const char *origin, uint64_t seq, const uint8_t *body,

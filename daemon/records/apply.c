@@ -125,6 +125,47 @@ learn_keys(mf_node *node, const mf_block_in *b)
 	}
 }
 
+/*
+ * A rotation that would not hold (its proof does not verify, it replaces
+ * a key not in force at its seq, it does not decode) is refused with its
+ * block before anything is stored: kept, it would reach every region as a
+ * signed record that announces a key nobody can use (doc/KEYS.md).  The
+ * owner signed it, so the block is malformed, not forged: no relay is
+ * blamed for it.  1 when refused (res and err say why).
+ */
+static int
+rotation_refused(mf_node *node, const mf_block_in *b, mf_apply_result *res, char *err,
+		 size_t errlen)
+{
+	static const char kind[] = "region_key";
+	int refused = 0;
+
+	for (size_t i = 0; i < b->n_versions && !refused; i++) {
+		Mentorfed__Version *v;
+		char why[256];
+
+		if (!holds(b->versions[i], b->version_lens[i], kind))
+			continue;
+		v = mentorfed__version__unpack(NULL, b->version_lens[i], b->versions[i]);
+		if (v == NULL)
+			continue;	/* the store names an undecodable version */
+		if (strcmp(v->kind, kind) == 0 && !v->deleted &&
+		    mf_region_key_check(node->keyring, v->origin, v->seq, v->body.data, v->body.len,
+					NULL, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "block of %s at seq %llu carries a key rotation that does not hold: %s",
+				 v->origin, (unsigned long long)v->seq, why);
+			res->rejected_blocks++;
+			res->first_error = MF_RECV_BAD_SHAPE;
+			if (strlen(v->origin) < sizeof(res->origin))
+				mf_strlcpy(res->origin, v->origin, sizeof(res->origin));
+			res->error_seq = v->seq;
+			refused = 1;
+		}
+		mentorfed__version__free_unpacked(v, NULL);
+	}
+	return refused;
+}
+
 int
 mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result *res, char *err,
 		       size_t errlen)
@@ -156,6 +197,8 @@ mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result *res
 		}
 		return 1;
 	}
+	if (rotation_refused(node, b, res, err, errlen))
+		return 1;
 	/* The store verifies signature, chain link and every leaf's hash. */
 	before = res->applied_blocks;
 	rc = mf_store_apply_block(node->store, node->keyring, b, res, err, errlen);
