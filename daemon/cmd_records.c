@@ -18,6 +18,7 @@
 #include "reply.h"
 #include "scrub.h"
 #include "store.h"
+#include "store_mem.h"
 #include "sync.h"
 #include "sync_recover.h"
 #include "util.h"
@@ -68,6 +69,26 @@ vv_fn(void *arg, const char *origin, uint64_t seq)
 	return 0;
 }
 
+/* Where the node's memory goes, in bytes (store_mem.h); -1 unknown. */
+static json_t *
+memory_json(mf_store *s)
+{
+	mf_memstat m;
+
+	mf_memstat_read(s, &m);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "rss", (json_int_t)m.rss, "rss_anon", (json_int_t)m.rss_anon,
+			 "rss_file", (json_int_t)m.rss_file, "rss_shmem", (json_int_t)m.rss_shmem,
+			 "heap_arena", (json_int_t)m.heap_arena, "heap_used", (json_int_t)m.heap_used,
+			 "heap_free", (json_int_t)m.heap_free, "heap_mmap", (json_int_t)m.heap_mmap,
+			 "sqlite_used", (json_int_t)m.sqlite_used,
+			 "sqlite_peak", (json_int_t)m.sqlite_peak,
+			 "sqlite_cache", (json_int_t)m.cache_used,
+			 "sqlite_cache_limit", (json_int_t)m.cache_limit,
+			 "sqlite_statements", (json_int_t)m.stmt_used,
+			 "sqlite_schema", (json_int_t)m.schema_used, "wal_bytes", (json_int_t)m.wal_bytes);
+}
+
 json_t *
 mf_cmd_status(mf_daemon *d, json_t *req)
 {
@@ -97,6 +118,7 @@ mf_cmd_status(mf_daemon *d, json_t *req)
 	json_object_set_new(r, "forks", json_integer(mf_store_forks(s, NULL)));
 	json_object_set_new(r, "integrity", mf_scrub_status(d));
 	json_object_set_new(r, "keys", mf_keys_status(d->node));
+	json_object_set_new(r, "memory", memory_json(s));
 	if (d->sync) {
 		json_object_set_new(r, "own_chain", mf_sync_own_state(d->sync));
 		json_object_set_new(r, "sync", mf_sync_status(d->sync));

@@ -5,3 +5,6 @@ TESTS += tests/test_cli.sh tests/test_exchange.sh tests/test_import.sh \
 	tests/test_client_timeout.sh
 EXTRA_DIST += tests/test_cli.sh tests/test_exchange.sh tests/test_import.sh \
 	tests/test_client_timeout.sh
+# status says where the node's memory goes (issue 14)
+TESTS += tests/test_memstat.sh
+EXTRA_DIST += tests/test_memstat.sh

@@ -139,6 +139,28 @@ print_counts(json_t *obj, const char *kpre, const char *vpre, const char *family
 	}
 }
 
+static double
+mib(json_t *o, const char *k)
+{
+	return (double)json_integer_value(json_object_get(o, k)) / (1024.0 * 1024.0);
+}
+
+/* One line: the resident set and what holds it (daemon/core/store_mem.h). */
+static void
+print_memory(json_t *m)
+{
+	char buf[256];
+
+	if (json_integer_value(json_object_get(m, "rss")) < 0)
+		return;
+	snprintf(buf, sizeof(buf),
+		 _("%.1f MiB resident: SQLite %.1f MiB (page cache %.1f of %.1f), heap in use %.1f, kept free %.1f, files mapped %.1f"),
+		 mib(m, "rss"), mib(m, "sqlite_used"), mib(m, "sqlite_cache"),
+		 mib(m, "sqlite_cache_limit"), mib(m, "heap_used") + mib(m, "heap_mmap"),
+		 mib(m, "heap_free"), mib(m, "rss_file"));
+	mf_print_kv("memory", buf);
+}
+
 int
 v_status(int argc, char **argv)
 {
@@ -187,6 +209,8 @@ v_status(int argc, char **argv)
 	if ((v = json_object_get(rep, "own_chain")) != NULL &&
 	    json_string_value(json_object_get(v, "writes_refused")))
 		mf_print_kv("local writes refused", json_string_value(json_object_get(v, "writes_refused")));
+	if ((v = json_object_get(rep, "memory")) != NULL)
+		print_memory(v);
 	if ((v = json_object_get(rep, "sync")) != NULL) {
 		print_peers(json_object_get(v, "peers"));
 		print_origins(v);

@@ -9,3 +9,5 @@ libmfcore_la_SOURCES += daemon/core/store_backup.c
 # rot and corruption: damage noted, the full check in slices, the digest
 # recomputed from bodies (store_verify.c)
 libmfcore_la_SOURCES += daemon/core/store_verify.c
+# where the node's memory goes, for status (store_mem.c)
+libmfcore_la_SOURCES += daemon/core/store_mem.c daemon/core/store_mem.h
