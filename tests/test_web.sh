@@ -8,7 +8,7 @@
 # import previewed then confirmed, a deleted user's session ended.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/sync_lib.sh"
-plan 65
+plan 68
 
 WEB="$top_builddir/mentorfed-web"
 MENTORFED_LOCALEDIR="$top_builddir/po"
@@ -94,6 +94,7 @@ YO="RU-CHE:school:$(printf 'school\0yo' | sha256sum | cut -c1-16)"	# kinds.c: mf
 "$MF" -d "$T_TMP/che" put >/dev/null <<J
 {"kind":"school","key":"evil","body":{"name":"<script>alert(1)</script>","municipality":"Златоуст","region":"RU-CHE"}}
 {"kind":"school","key":"yo","body":{"name":"МОУ «Ёлкинская СОШ»","municipality":"Копейск","region":"RU-CHE"}}
+{"kind":"school","key":"pine","body":{"name":"МОУ «Сосновская СОШ»","municipality":"Копейск","region":"RU-CHE"}}
 {"kind":"competency_card","key":"yo-card","body":{"school_id":"$YO","directions":["knowledge","health"],"description":"Школьная команда <b>Ёлкинской</b> школы"}}
 J
 wait_equal 20 tom che; ok $? "Tomsk holds Chelyabinsk's schools"
@@ -121,6 +122,13 @@ SP=$(c op "$U/school?id=$SID" | body)
 like "$SP" "<h1>МОУ «Ёлкинская СОШ»</h1>" "a school's page shows its name"
 like "$SP" "Знание</span><span class=\"tag\">Здоровье" "... its competency card's directions as glossary terms"
 like "$SP" "&lt;b&gt;Ёлкинской&lt;/b&gt;" "... and the card's text, escaped"
+# the mentor search resolves a typed name through the daemon's school index
+like "$(c op "$U/mentor?school=%D0%B5%D0%BB%D0%BA%D0%B8%D0%BD%D1%81%D0%BA%D0%B0%D1%8F&dir=knowledge" | body)" \
+	"<h2>МОУ «Ёлкинская СОШ»</h2>" "the mentor search finds a school by part of its name («елкинская»)"
+like "$(c op "$U/mentor?school=%D0%BC%D0%BE%D1%83&dir=knowledge" | body)" \
+	"Подходит несколько школ «моу»: 2\\. Выберите одну из списка\\." "an ambiguous part says how many schools match (2)"
+like "$(c op "$U/mentor?school=%D0%9D%D0%B5%D1%82%D1%82%D0%B0%D0%BA%D0%BE%D0%B9&dir=knowledge" | body)" \
+	"Нет школы с названием «Неттакой»" "a name no school has is said so"
 
 # ---- CSRF, GET changes nothing, roles
 D0=$(dg)

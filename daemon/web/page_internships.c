@@ -34,14 +34,13 @@ offer_link(web_out *o, const char *id)
 static int
 post_offer(web_req *r, web_out *o)
 {
-	const char *host = web_form(r, "host"), *places = web_form(r, "places");
-	json_t *schools = webx_schools(r, web_region(r)), *req;
+	const char *places = web_form(r, "places");
+	json_t *req;
 	long n = places ? strtol(places, NULL, 10) : 0;
 	int k;
+	char *host = webx_school_resolve(r, web_region(r), web_form(r, "host"), &k);
 
-	host = webx_school_find(schools, host, &k);
 	if (host == NULL) {
-		json_decref(schools);
 		return web_redirect(r, o, "/internships",
 				    web_t(r, "The host must be a school of this region, named as in the list."));
 	}
@@ -50,7 +49,7 @@ post_offer(web_req *r, web_out *o)
 			webx_dirs_arg(r), "from", web_form(r, "from") ? web_form(r, "from") : "", "to",
 			web_form(r, "to") ? web_form(r, "to") : "", "places", (json_int_t)n, "open",
 			web_form(r, "open") != NULL);
-	json_decref(schools);
+	free(host);
 	if (web_form(r, "description") && *web_form(r, "description"))
 		json_object_set_new(req, "description", json_string(web_form(r, "description")));
 	return webx_after_write(r, o, web_call(r, req), "/internships", web_t(r, "The internship is offered."));
@@ -59,19 +58,18 @@ post_offer(web_req *r, web_out *o)
 static int
 post_apply(web_req *r, web_out *o, const char *offer, const char *back)
 {
-	const char *school = web_form(r, "school"), *np = web_form(r, "participants");
-	json_t *schools = webx_schools(r, web_region(r)), *req;
+	const char *np = web_form(r, "participants");
+	json_t *req;
 	int k;
+	char *school = webx_school_resolve(r, web_region(r), web_form(r, "school"), &k);
 
-	school = webx_school_find(schools, school, &k);
 	if (school == NULL) {
-		json_decref(schools);
 		return web_redirect(r, o, back,
 				    web_t(r, "The applicant must be a school of this region, named as in the list."));
 	}
 	req = json_pack("{s:s, s:s, s:s, s:I}", "cmd", "apply", "offer", offer, "school", school,
 			"participants", (json_int_t)(np ? strtol(np, NULL, 10) : 1));
-	json_decref(schools);
+	free(school);
 	if (web_form(r, "note") && *web_form(r, "note"))
 		json_object_set_new(req, "note", json_string(web_form(r, "note")));
 	return webx_after_write(r, o, web_call(r, req), back, web_t(r, "The application is sent."));

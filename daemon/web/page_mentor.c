@@ -155,8 +155,8 @@ int
 page_mentor(web_req *r, web_out *o)
 {
 	const char *text = web_query(r, "school");
-	json_t *dirs = webx_dirs_arg(r), *own, *all;
-	const char *sid = NULL;
+	json_t *dirs = webx_dirs_arg(r), *own;
+	char *sid = NULL;
 	int n = 0;
 
 	web_head(r, o, web_t(r, "Mentor search"));
@@ -172,8 +172,7 @@ page_mentor(web_req *r, web_out *o)
 	web_printf(o, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, "Find mentors"));
 	json_decref(own);
 	if (text && *text) {
-		all = webx_schools(r, NULL);
-		sid = webx_school_find(all, text, &n);
+		sid = webx_school_resolve(r, NULL, text, &n);
 		if (sid == NULL && n == 0)
 			web_printf(o, "<p class=\"error\">%s «%s».</p>\n", web_t(r, "No school is named"), text);
 		else if (sid == NULL)
@@ -182,7 +181,7 @@ page_mentor(web_req *r, web_out *o)
 				   web_t(r, "Pick one from the list."));
 		else
 			results(r, o, sid, dirs);
-		json_decref(all);
+		free(sid);
 	}
 	json_decref(dirs);
 	web_end(r, o);

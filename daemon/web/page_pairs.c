@@ -46,23 +46,16 @@ post(web_req *r, web_out *o)
 	if (action == NULL)
 		return web_error(r, o, 400, web_t(r, "No action given."));
 	if (strcmp(action, "propose") == 0) {
-		const char *mentor = web_form(r, "mentor"), *mentee = web_form(r, "mentee");
-		json_t *schools = NULL, *dirs = webx_dirs_arg(r);
-		int n;
-
 		/* the propose form of this page takes names; the mentor search
 		 * sends ids: both resolve here */
-		if (mentor && strchr(mentor, ':') == NULL) {
-			schools = webx_schools(r, NULL);
-			mentor = webx_school_find(schools, mentor, &n);
-		}
-		if (mentee && strchr(mentee, ':') == NULL) {
-			if (schools == NULL)
-				schools = webx_schools(r, NULL);
-			mentee = webx_school_find(schools, mentee, &n);
-		}
+		json_t *dirs = webx_dirs_arg(r);
+		int n;
+		char *mentor = webx_school_resolve(r, NULL, web_form(r, "mentor"), &n);
+		char *mentee = webx_school_resolve(r, NULL, web_form(r, "mentee"), &n);
+
 		if (mentor == NULL || mentee == NULL) {
-			json_decref(schools);
+			free(mentor);
+			free(mentee);
 			json_decref(dirs);
 			return web_redirect(r, o, "/pairs",
 					    web_t(r, "Name the mentor and the mentee exactly as in the list."));
@@ -70,7 +63,8 @@ post(web_req *r, web_out *o)
 		req = json_pack("{s:s, s:s, s:s, s:o, s:s}", "cmd", "pair_propose", "mentor", mentor,
 				"mentee", mentee, "directions", dirs, "start",
 				web_form(r, "start") ? web_form(r, "start") : "");
-		json_decref(schools);
+		free(mentor);
+		free(mentee);
 		if (web_form(r, "note") && *web_form(r, "note"))
 			json_object_set_new(req, "note", json_string(web_form(r, "note")));
 		return webx_after_write(r, o, web_call(r, req), "/pairs", web_t(r, "The pair is proposed."));

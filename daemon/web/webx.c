@@ -128,6 +128,43 @@ webx_school_find(json_t *schools, const char *text, int *nmatch)
 	return nparts == 1 ? part : NULL;
 }
 
+char *
+webx_school_resolve(web_req *r, const char *region, const char *text, int *nmatch)
+{
+	json_t *req, *rep, *got, *cands, *s;
+	const char *id;
+	char *out = NULL;
+	size_t i;
+
+	*nmatch = 0;
+	if (text == NULL || *text == '\0')
+		return NULL;
+	if (strchr(text, ':') != NULL) {	/* an id: it is checked where it is used */
+		*nmatch = 1;
+		return mf_xstrdup(text);
+	}
+	req = json_pack("{s:s, s:s, s:i}", "cmd", "web_schools", "q", text, "limit", 500);
+	if (region)
+		json_object_set_new(req, "region", json_string(region));
+	rep = web_call(r, req);
+	got = json_object_get(rep, "schools");
+	/* in the shape webx_school_find reads: id and body names */
+	cands = json_array();
+	json_array_foreach(got, i, s)
+		json_array_append_new(cands, json_pack("{s:O?, s:{s:O?, s:O?}}", "id",
+						       json_object_get(s, "id"), "body", "name",
+						       json_object_get(s, "name"), "short_name",
+						       json_object_get(s, "short_name")));
+	id = webx_school_find(cands, text, nmatch);
+	if (id != NULL)
+		out = mf_xstrdup(id);
+	else if (json_integer_value(json_object_get(rep, "total")) > (json_int_t)json_array_size(got))
+		*nmatch = (int)json_integer_value(json_object_get(rep, "total"));
+	json_decref(cands);
+	json_decref(rep);
+	return out;
+}
+
 void
 webx_datalist(web_out *o, const char *dlid, json_t *schools)
 {

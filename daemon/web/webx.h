@@ -37,6 +37,13 @@ const char *webx_school_name(json_t *rec);
  * or NULL; *nmatch says how many matched (0: none, >1: ambiguous).
  */
 const char *webx_school_find(json_t *schools, const char *text, int *nmatch);
+/*
+ * The same for what the user typed in a form, asked of the daemon's
+ * school index (`web_schools` with q: only the schools whose name holds
+ * the text travel, not the federation's every school record).  region
+ * NULL: any region.  Returns the id (malloc'd) or NULL; *nmatch as above.
+ */
+char *webx_school_resolve(web_req *r, const char *region, const char *text, int *nmatch);
 /* <datalist id="dlid"> of the schools' names (escaped). */
 void webx_datalist(web_out *o, const char *dlid, json_t *schools);
 
