@@ -290,147 +290,173 @@ block_for(mf_verify *v, const char *origin, uint64_t seq)
 	return v->blk;
 }
 
+/*
+ * One slice of a paged scan: the next `budget` rows of sql after the
+ * cursor (v->origin, v->seq) — sql takes ?1 origin, ?2 seq, ?3 limit and
+ * orders by the same pair — each handed to row(), which moves the cursor.
+ * Returns 1 when the table is done (or unreadable: then `what` is
+ * reported), 0 when rows remain.
+ */
+typedef void (*row_fn)(mf_verify *v, sqlite3_stmt *st, void *arg);
+
 static int
-step_records(mf_verify *v, size_t budget)
+page_scan(mf_verify *v, const char *sql, size_t budget, row_fn row, void *arg, const char *what)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
 	int rc;
 
-	if ((st = store_prepare(v->s, "SELECT origin, seq, id, kind, hlc, deleted, body, hash"
-				      " FROM records WHERE (origin, seq) > (?1, ?2)"
-				      " ORDER BY origin, seq LIMIT ?3")) == NULL) {
-		read_failed(v, "records");
+	if ((st = store_prepare(v->s, sql)) == NULL) {
+		read_failed(v, what);
 		return 1;
 	}
 	sqlite3_bind_text(st, 1, v->origin, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)v->seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)budget);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *origin = (const char *)sqlite3_column_text(st, 0);
-		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
-		const char *id = (const char *)sqlite3_column_text(st, 2);
-		const Mentorfed__BlockHeader *h;
-		const Mentorfed__Leaf *leaf;
-		uint8_t hash[MF_HASH_LEN];
-
-		mf_version_hash(id, (const char *)sqlite3_column_text(st, 3), origin, seq,
-				(uint64_t)sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5) != 0,
-				sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6), hash);
-		if (sqlite3_column_bytes(st, 7) != MF_HASH_LEN ||
-		    memcmp(hash, sqlite3_column_blob(st, 7), MF_HASH_LEN) != 0)
-			problem_add(v, &v->rep.bad_bodies, origin, seq, id,
-				    "its body does not match its version hash");
-		else if ((h = block_for(v, origin, seq)) == NULL)
-			problem_add(v, &v->rep.bad_leaves, origin, seq, id,
-				    "no block of its origin holds its seq");
-		else if (leaf = h->leaves[seq - v->blk_first], strcmp(leaf->id, id) != 0 ||
-			 leaf->hash.len != MF_HASH_LEN || memcmp(leaf->hash.data, hash, MF_HASH_LEN) != 0)
-			problem_add(v, &v->rep.bad_leaves, origin, seq, id,
-				    "it is not the version its block's leaf signed");
-		v->rep.records++;
-		mf_strlcpy(v->origin, origin, sizeof(v->origin));
-		v->seq = seq;
+		row(v, st, arg);
 		n++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		read_failed(v, "records");
+		read_failed(v, what);
 		return 1;
 	}
 	return n < budget;
 }
 
+/* A record: its body against its version hash, its version against the
+ * leaf its block signed. */
+static void
+record_row(mf_verify *v, sqlite3_stmt *st, void *arg)
+{
+	const char *origin = (const char *)sqlite3_column_text(st, 0);
+	uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
+	const char *id = (const char *)sqlite3_column_text(st, 2);
+	const Mentorfed__BlockHeader *h;
+	const Mentorfed__Leaf *leaf;
+	uint8_t hash[MF_HASH_LEN];
+
+	(void)arg;
+	mf_version_hash(id, (const char *)sqlite3_column_text(st, 3), origin, seq,
+			(uint64_t)sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5) != 0,
+			sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6), hash);
+	if (sqlite3_column_bytes(st, 7) != MF_HASH_LEN ||
+	    memcmp(hash, sqlite3_column_blob(st, 7), MF_HASH_LEN) != 0)
+		problem_add(v, &v->rep.bad_bodies, origin, seq, id,
+			    "its body does not match its version hash");
+	else if ((h = block_for(v, origin, seq)) == NULL)
+		problem_add(v, &v->rep.bad_leaves, origin, seq, id,
+			    "no block of its origin holds its seq");
+	else if (leaf = h->leaves[seq - v->blk_first], strcmp(leaf->id, id) != 0 ||
+		 leaf->hash.len != MF_HASH_LEN || memcmp(leaf->hash.data, hash, MF_HASH_LEN) != 0)
+		problem_add(v, &v->rep.bad_leaves, origin, seq, id,
+			    "it is not the version its block's leaf signed");
+	v->rep.records++;
+	mf_strlcpy(v->origin, origin, sizeof(v->origin));
+	v->seq = seq;
+}
+
+static int
+step_records(mf_verify *v, size_t budget)
+{
+	return page_scan(v, "SELECT origin, seq, id, kind, hlc, deleted, body, hash"
+			    " FROM records WHERE (origin, seq) > (?1, ?2)"
+			    " ORDER BY origin, seq LIMIT ?3", budget, record_row, NULL, "records");
+}
+
+typedef struct block_ctx {
+	const mf_keyring *kr;
+	sqlite3_stmt *pv;	/* the block before a given one */
+} block_ctx;
+
+/* Its link to the block before it (first is not 1). */
+static void
+check_link(mf_verify *v, sqlite3_stmt *pv, const Mentorfed__BlockHeader *h, const char *origin,
+	   uint64_t first)
+{
+	sqlite3_reset(pv);
+	sqlite3_bind_text(pv, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(pv, 2, (sqlite3_int64)first);
+	if (sqlite3_step(pv) != SQLITE_ROW)
+		problem_add(v, &v->rep.bad_links, origin, first, "",
+			    "the blocks before it are missing");
+	else if ((uint64_t)sqlite3_column_int64(pv, 0) != first - 1)
+		problem_add(v, &v->rep.bad_links, origin, first, "",
+			    "it does not follow the block before it (seq gap)");
+	else if (h->prev_hash.len != MF_HASH_LEN || sqlite3_column_bytes(pv, 1) != MF_HASH_LEN ||
+		 memcmp(h->prev_hash.data, sqlite3_column_blob(pv, 1), MF_HASH_LEN) != 0)
+		problem_add(v, &v->rep.bad_links, origin, first, "",
+			    "its previous hash is not the block before it");
+	sqlite3_clear_bindings(pv);
+}
+
+/* A block: its header against its hash, its signature, its seqs, its
+ * link. */
+static void
+block_row(mf_verify *v, sqlite3_stmt *st, void *arg)
+{
+	block_ctx *c = arg;
+	const char *origin = (const char *)sqlite3_column_text(st, 0);
+	uint64_t first = (uint64_t)sqlite3_column_int64(st, 1);
+	uint64_t last = (uint64_t)sqlite3_column_int64(st, 2);
+	const uint8_t *hdr = sqlite3_column_blob(st, 4);
+	size_t hlen = (size_t)sqlite3_column_bytes(st, 4);
+	Mentorfed__BlockHeader *h = NULL;
+	uint8_t hash[MF_HASH_LEN];
+	char err[160];
+
+	v->rep.blocks++;
+	mf_strlcpy(v->origin, origin, sizeof(v->origin));
+	v->seq = first;
+	mf_sha256(hdr, hlen, hash);
+	if (sqlite3_column_bytes(st, 3) != MF_HASH_LEN ||
+	    memcmp(hash, sqlite3_column_blob(st, 3), MF_HASH_LEN) != 0) {
+		problem_add(v, &v->rep.bad_blocks, origin, first, "",
+			    "its header does not match its hash");
+		return;
+	}
+	if (mf_keyring_get(c->kr, origin) == NULL) {
+		/* no key to check it with (trust withdrawn): the rest still holds */
+		v->rep.unverifiable++;
+		if ((h = mentorfed__block_header__unpack(NULL, hlen, hdr)) == NULL) {
+			problem_add(v, &v->rep.bad_blocks, origin, first, "",
+				    "its header does not decode");
+			return;
+		}
+	} else if (mf_block_verify(hdr, hlen, sqlite3_column_blob(st, 5),
+				   (size_t)sqlite3_column_bytes(st, 5), c->kr, &h, err,
+				   sizeof(err)) != 0) {
+		problem_add(v, &v->rep.bad_blocks, origin, first, "", err);
+		return;
+	}
+	if (strcmp(h->origin, origin) != 0 || h->first_seq != first || h->last_seq != last)
+		problem_add(v, &v->rep.bad_blocks, origin, first, "",
+			    "its header names other seqs than it is stored under");
+	else if (first == 1 && h->prev_hash.len != 0)
+		problem_add(v, &v->rep.bad_links, origin, first, "",
+			    "the first block names a previous block");
+	else if (first != 1)
+		check_link(v, c->pv, h, origin, first);
+	mentorfed__block_header__free_unpacked(h, NULL);
+}
+
 static int
 step_blocks(mf_verify *v, const mf_keyring *kr, size_t budget)
 {
-	sqlite3_stmt *st, *pv;
-	size_t n = 0;
-	int rc;
+	block_ctx c = { kr, NULL };
+	int done;
 
-	if ((st = store_prepare(v->s, "SELECT origin, first_seq, last_seq, hash, header, sig"
-				      " FROM blocks WHERE (origin, first_seq) > (?1, ?2)"
-				      " ORDER BY origin, first_seq LIMIT ?3")) == NULL) {
+	if ((c.pv = store_prepare(v->s, "SELECT last_seq, hash FROM blocks WHERE origin = ?1"
+					" AND first_seq < ?2 ORDER BY first_seq DESC LIMIT 1")) == NULL) {
 		read_failed(v, "blocks");
 		return 1;
 	}
-	if ((pv = store_prepare(v->s, "SELECT last_seq, hash FROM blocks WHERE origin = ?1"
-				      " AND first_seq < ?2 ORDER BY first_seq DESC LIMIT 1")) == NULL) {
-		sqlite3_finalize(st);
-		read_failed(v, "blocks");
-		return 1;
-	}
-	sqlite3_bind_text(st, 1, v->origin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)v->seq);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)budget);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *origin = (const char *)sqlite3_column_text(st, 0);
-		uint64_t first = (uint64_t)sqlite3_column_int64(st, 1);
-		uint64_t last = (uint64_t)sqlite3_column_int64(st, 2);
-		const uint8_t *hdr = sqlite3_column_blob(st, 4);
-		size_t hlen = (size_t)sqlite3_column_bytes(st, 4);
-		Mentorfed__BlockHeader *h = NULL;
-		uint8_t hash[MF_HASH_LEN];
-		char err[160];
-
-		v->rep.blocks++;
-		mf_strlcpy(v->origin, origin, sizeof(v->origin));
-		v->seq = first;
-		n++;
-		mf_sha256(hdr, hlen, hash);
-		if (sqlite3_column_bytes(st, 3) != MF_HASH_LEN ||
-		    memcmp(hash, sqlite3_column_blob(st, 3), MF_HASH_LEN) != 0) {
-			problem_add(v, &v->rep.bad_blocks, origin, first, "",
-				    "its header does not match its hash");
-			continue;
-		}
-		if (mf_keyring_get(kr, origin) == NULL) {
-			/* no key to check it with (trust withdrawn): the rest still holds */
-			v->rep.unverifiable++;
-			if ((h = mentorfed__block_header__unpack(NULL, hlen, hdr)) == NULL) {
-				problem_add(v, &v->rep.bad_blocks, origin, first, "",
-					    "its header does not decode");
-				continue;
-			}
-		} else if (mf_block_verify(hdr, hlen, sqlite3_column_blob(st, 5),
-					   (size_t)sqlite3_column_bytes(st, 5), kr, &h, err,
-					   sizeof(err)) != 0) {
-			problem_add(v, &v->rep.bad_blocks, origin, first, "", err);
-			continue;
-		}
-		if (strcmp(h->origin, origin) != 0 || h->first_seq != first || h->last_seq != last) {
-			problem_add(v, &v->rep.bad_blocks, origin, first, "",
-				    "its header names other seqs than it is stored under");
-		} else if (first == 1) {
-			if (h->prev_hash.len != 0)
-				problem_add(v, &v->rep.bad_links, origin, first, "",
-					    "the first block names a previous block");
-		} else {
-			sqlite3_reset(pv);
-			sqlite3_bind_text(pv, 1, origin, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(pv, 2, (sqlite3_int64)first);
-			if (sqlite3_step(pv) != SQLITE_ROW)
-				problem_add(v, &v->rep.bad_links, origin, first, "",
-					    "the blocks before it are missing");
-			else if ((uint64_t)sqlite3_column_int64(pv, 0) != first - 1)
-				problem_add(v, &v->rep.bad_links, origin, first, "",
-					    "it does not follow the block before it (seq gap)");
-			else if (h->prev_hash.len != MF_HASH_LEN ||
-				 sqlite3_column_bytes(pv, 1) != MF_HASH_LEN ||
-				 memcmp(h->prev_hash.data, sqlite3_column_blob(pv, 1), MF_HASH_LEN) != 0)
-				problem_add(v, &v->rep.bad_links, origin, first, "",
-					    "its previous hash is not the block before it");
-			sqlite3_clear_bindings(pv);
-		}
-		mentorfed__block_header__free_unpacked(h, NULL);
-	}
-	sqlite3_finalize(pv);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		read_failed(v, "blocks");
-		return 1;
-	}
-	return n < budget;
+	done = page_scan(v, "SELECT origin, first_seq, last_seq, hash, header, sig"
+			    " FROM blocks WHERE (origin, first_seq) > (?1, ?2)"
+			    " ORDER BY origin, first_seq LIMIT ?3", budget, block_row, &c, "blocks");
+	sqlite3_finalize(c.pv);
+	return done;
 }
 
 /* Each origin's vector: its head is its last block. */
