@@ -71,83 +71,129 @@ scalar_size(ProtobufCType t)
 static int json_to_msg(json_t *obj, const ProtobufCMessageDescriptor *d, ProtobufCMessage *m,
 		       const char *path, int depth, char *err, size_t errlen);
 
+static int
+wrong_type(const ProtobufCFieldDescriptor *f, const char *path, char *err, size_t errlen)
+{
+	return jfail(err, errlen, "%s: expected %s", path, type_name(f));
+}
+
+/* bytes: standard base64 text */
+static int
+set_bytes(const ProtobufCFieldDescriptor *f, json_t *v, ProtobufCBinaryData *b, const char *path,
+	  char *err, size_t errlen)
+{
+	const char *t;
+	size_t tl;
+	int n;
+
+	if (!json_is_string(v))
+		return wrong_type(f, path, err, errlen);
+	t = json_string_value(v);
+	tl = strlen(t);
+	if (tl % 4 != 0)
+		return jfail(err, errlen, "%s: expected base64 text", path);
+	b->data = mf_xmalloc(tl / 4 * 3 + 1);
+	if ((n = EVP_DecodeBlock(b->data, (const unsigned char *)t, (int)tl)) < 0) {
+		free(b->data);
+		b->data = NULL;
+		return jfail(err, errlen, "%s: expected base64 text", path);
+	}
+	if (tl >= 1 && t[tl - 1] == '=')
+		n--;
+	if (tl >= 2 && t[tl - 2] == '=')
+		n--;
+	b->len = (size_t)n;
+	return 0;
+}
+
+/* an enum: its identifier (or the glossary's Russian term) */
+static int
+set_enum(const ProtobufCFieldDescriptor *f, json_t *v, int *dst, const char *path, char *err,
+	 size_t errlen)
+{
+	const ProtobufCEnumValue *ev;
+	const ProtobufCEnumDescriptor *ed = f->descriptor;
+	char list[512] = "", nb[64];
+
+	if (!json_is_string(v))
+		return wrong_type(f, path, err, errlen);
+	/* the zero value means "not given": a single field may say so (it is
+	 * left out), a list may not carry it as an element */
+	if ((ev = mf_enum_by_ident(ed, json_string_value(v))) != NULL &&
+	    !(ev->value == 0 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
+		*dst = ev->value;
+		return 0;
+	}
+	for (unsigned i = 1; i < ed->n_values; i++) {
+		mf_enum_ident(ed, ed->values[i].value, nb, sizeof(nb));
+		if (strlen(list) + strlen(nb) + 3 < sizeof(list)) {
+			strcat(list, i > 1 ? ", " : "");
+			strcat(list, nb);
+		}
+	}
+	return jfail(err, errlen, "%s: '%s' is not one of: %s%s", path, json_string_value(v), list,
+		     mf_enum_term_kind(ed) ? " (or the Russian name of doc/GLOSSARY.md)" : "");
+}
+
+/* integers of every width, range-checked */
+static int
+set_integer(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *path, char *err,
+	    size_t errlen)
+{
+	json_int_t iv;
+
+	if (!json_is_integer(v))
+		return wrong_type(f, path, err, errlen);
+	iv = json_integer_value(v);
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
+		if (iv < INT32_MIN || iv > INT32_MAX)
+			break;
+		*(int32_t *)dst = (int32_t)iv;
+		return 0;
+	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
+		if (iv < 0 || iv > (json_int_t)UINT32_MAX)
+			break;
+		*(uint32_t *)dst = (uint32_t)iv;
+		return 0;
+	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+		if (iv < 0)
+			break;
+		*(uint64_t *)dst = (uint64_t)iv;
+		return 0;
+	default:
+		*(int64_t *)dst = (int64_t)iv;
+		return 0;
+	}
+	return jfail(err, errlen, "%s: %lld is out of range", path, (long long)iv);
+}
+
 /* Convert one JSON value into the field's storage at dst. */
 static int
 set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *path, int depth,
 	  char *err, size_t errlen)
 {
 	double dv;
-	json_int_t iv;
 
 	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING: {
-		char *s;
+	case PROTOBUF_C_TYPE_STRING:
 		if (!json_is_string(v))
-			goto wrong;
-		s = mf_xstrdup(json_string_value(v));
-		*(char **)dst = s;
+			break;
+		*(char **)dst = mf_xstrdup(json_string_value(v));
 		return 0;
-	}
-	case PROTOBUF_C_TYPE_BYTES: {
-		const char *t;
-		size_t tl;
-		ProtobufCBinaryData *b = dst;
-		int n;
-		if (!json_is_string(v))
-			goto wrong;
-		t = json_string_value(v);
-		tl = strlen(t);
-		if (tl % 4 != 0)
-			return jfail(err, errlen, "%s: expected base64 text", path);
-		b->data = mf_xmalloc(tl / 4 * 3 + 1);
-		if ((n = EVP_DecodeBlock(b->data, (const unsigned char *)t, (int)tl)) < 0) {
-			free(b->data);
-			b->data = NULL;
-			return jfail(err, errlen, "%s: expected base64 text", path);
-		}
-		if (tl >= 1 && t[tl - 1] == '=')
-			n--;
-		if (tl >= 2 && t[tl - 2] == '=')
-			n--;
-		b->len = (size_t)n;
-		return 0;
-	}
+	case PROTOBUF_C_TYPE_BYTES:
+		return set_bytes(f, v, dst, path, err, errlen);
 	case PROTOBUF_C_TYPE_BOOL:
 		if (!json_is_boolean(v))
-			goto wrong;
+			break;
 		*(protobuf_c_boolean *)dst = json_is_true(v);
 		return 0;
-	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *ev;
-		const ProtobufCEnumDescriptor *ed = f->descriptor;
-		if (!json_is_string(v))
-			goto wrong;
-		/* the zero value means "not given": a single field may say so
-		 * (it is left out), a list may not carry it as an element */
-		if ((ev = mf_enum_by_ident(ed, json_string_value(v))) == NULL ||
-		    (ev->value == 0 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
-			char list[512] = "", nb[64];
-			for (unsigned i = 1; i < ed->n_values; i++) {
-				mf_enum_ident(ed, ed->values[i].value, nb, sizeof(nb));
-				if (strlen(list) + strlen(nb) + 3 < sizeof(list)) {
-					strcat(list, i > 1 ? ", " : "");
-					strcat(list, nb);
-				}
-			}
-			return jfail(err, errlen, "%s: '%s' is not one of: %s%s", path,
-				     json_string_value(v), list,
-				     mf_enum_term_kind(ed) ? " (or the Russian name of doc/GLOSSARY.md)" : "");
-		}
-		*(int *)dst = ev->value;
-		return 0;
-	}
+	case PROTOBUF_C_TYPE_ENUM:
+		return set_enum(f, v, dst, path, err, errlen);
 	case PROTOBUF_C_TYPE_FLOAT:
 	case PROTOBUF_C_TYPE_DOUBLE:
-		if (!json_is_number(v))
-			goto wrong;
-		dv = json_number_value(v);
-		if (!isfinite(dv))
-			goto wrong;
+		if (!json_is_number(v) || !isfinite(dv = json_number_value(v)))
+			break;
 		if (f->type == PROTOBUF_C_TYPE_FLOAT)
 			*(float *)dst = (float)dv;
 		else
@@ -156,8 +202,9 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		const ProtobufCMessageDescriptor *sd = f->descriptor;
 		ProtobufCMessage *sm;
+
 		if (!json_is_object(v))
-			goto wrong;
+			break;
 		if (depth >= MAX_DEPTH)
 			return jfail(err, errlen, "%s: nested too deeply", path);
 		sm = mf_xcalloc(1, sd->sizeof_message);
@@ -166,36 +213,9 @@ set_value(const ProtobufCFieldDescriptor *f, json_t *v, void *dst, const char *p
 		return json_to_msg(v, sd, sm, path, depth + 1, err, errlen);
 	}
 	default:
-		break;
+		return set_integer(f, v, dst, path, err, errlen);
 	}
-	/* integers */
-	if (!json_is_integer(v))
-		goto wrong;
-	iv = json_integer_value(v);
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-		if (iv < INT32_MIN || iv > INT32_MAX)
-			goto range;
-		*(int32_t *)dst = (int32_t)iv;
-		return 0;
-	case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
-		if (iv < 0 || iv > (json_int_t)UINT32_MAX)
-			goto range;
-		*(uint32_t *)dst = (uint32_t)iv;
-		return 0;
-	case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
-		if (iv < 0)
-			goto range;
-		*(uint64_t *)dst = (uint64_t)iv;
-		return 0;
-	default:
-		*(int64_t *)dst = (int64_t)iv;
-		return 0;
-	}
-range:
-	return jfail(err, errlen, "%s: %lld is out of range", path, (long long)iv);
-wrong:
-	return jfail(err, errlen, "%s: expected %s", path, type_name(f));
+	return wrong_type(f, path, err, errlen);
 }
 
 static int
