@@ -13,7 +13,8 @@ libmfcore_la_SOURCES = \
 	daemon/core/record.c daemon/core/record.h \
 	daemon/core/conf.c daemon/core/conf.h \
 	daemon/core/node.c daemon/core/node.h \
-	daemon/core/datexpr.c daemon/core/datexpr.h
+	daemon/core/datexpr.c daemon/core/datexpr.h \
+	daemon/core/card.c daemon/core/card.h
 libmfcore_la_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 libmfcore_la_LIBADD = $(CORE_LIBS)
 libmfcore_la_SOURCES += daemon/core/i18n.c daemon/core/i18n.h

@@ -32,12 +32,10 @@ tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_conf_LDADD = libmfcore.la $(CORE_LIBS)
 
-# cards.c is compiled into the target (see fuzz_card.c)
 tests_fuzz_fuzz_card_SOURCES = tests/fuzz/fuzz_card.c $(FUZZ_COMMON)
-tests_fuzz_fuzz_card_CFLAGS = $(FUZZ_CC_FLAGS) $(ZMQ_CFLAGS)
+tests_fuzz_fuzz_card_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_card_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_card_LDADD = libmfcore.la $(CORE_LIBS)
-EXTRA_tests_fuzz_fuzz_card_DEPENDENCIES = $(top_srcdir)/daemon/client/cards.c
 
 tests_fuzz_fuzz_put_SOURCES = tests/fuzz/fuzz_put.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_put_CFLAGS = $(FUZZ_CC_FLAGS)
