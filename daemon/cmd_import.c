@@ -188,6 +188,19 @@ typedef struct doc_plan {
 	json_t *reports;	/* array of report JSON (every report of the region) */
 } doc_plan;
 
+/* Do the record's body bytes hold any key of set? */
+static int
+body_holds_any(const mf_record *r, json_t *set)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(set, k, v)
+		if (*k && memmem(r->body, r->body_len, k, strlen(k)) != NULL)
+			return 1;
+	return 0;
+}
+
 static int
 held_fn(void *arg, const mf_record *r)
 {
@@ -196,6 +209,13 @@ held_fn(void *arg, const mf_record *r)
 	const char *src, *rid;
 
 	if (strcmp(r->kind, "school") == 0)
+		return 0;
+	/* A source and a roadmap id are held in a body as their text: a
+	 * record whose bytes hold none of them cannot belong to this
+	 * document, and is not decoded (an import looks at every record of
+	 * the region). */
+	if (strcmp(r->kind, "roadmap_item_report") != 0 && !json_object_get(pl->roadmaps, r->id) &&
+	    !body_holds_any(r, pl->sources) && !body_holds_any(r, pl->roadmaps))
 		return 0;
 	if ((j = mf_record_json(r)) == NULL)
 		return 0;
