@@ -384,4 +384,72 @@ pt_nominative(const char *phrase, char *out, size_t outlen)
 	}
 }
 
+/*
+ * Completeness (doc/PLUGIN.md, "Complete documents"): what a text's own
+ * closing looks like, for the formats that end with one.
+ */
+
+/* 1 when s gives a contact: an e-mail address («x@y.ru»), an «E-mail»
+ * label or a telephone («+7 (3822) …», «тел.», «51-00-00»).  A published text (a school
+ * site's footer, a news item's «Дополнительная информация») closes with one. */
+static PT_UNUSED int
+pt_contact(const char *s)
+{
+	const char *at;
+
+	for (at = strchr(s, '@'); at; at = strchr(at + 1, '@')) {
+		const char *dot = at + 1;
+		if (at == s || !(isalnum((unsigned char)at[-1]) || at[-1] == '.' || at[-1] == '_' ||
+				 at[-1] == '-'))
+			continue;
+		while (isalnum((unsigned char)*dot) || *dot == '-' || *dot == '.')
+			if (*dot++ == '.' && isalpha((unsigned char)*dot))
+				return 1;
+	}
+	if (strstr(s, "E-mail") || strstr(s, "e-mail") || strstr(s, "Email") ||
+	    strstr(s, "тел.") || strstr(s, "Тел.") || strstr(s, "телефон") || strstr(s, "Телефон"))
+		return 1;
+	for (const char *p = strstr(s, "+7"); p; p = strstr(p + 2, "+7")) {
+		const char *q = pt_skip_sp(p + 2);
+		if (*q == '(' || isdigit((unsigned char)*q))
+			return 1;
+	}
+	/* a local number, «90-20-43», «51-00-00» */
+	for (const char *p = s; *p; p++)
+		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '-' &&
+		    isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) && p[5] == '-' &&
+		    isdigit((unsigned char)p[6]) && isdigit((unsigned char)p[7]) &&
+		    (p == s || !isdigit((unsigned char)p[-1])) && !isdigit((unsigned char)p[8]))
+			return 1;
+	return 0;
+}
+
+/* 1 when the text of s ends a sentence or a whole list: «.», «!», «?», «…»,
+ * or a closing «»» or «)» (a quotation, a link in brackets), spaces after
+ * it ignored.  A line ending with «:», «;», «,», a dash or a word stops in
+ * the middle: the list or the sentence goes on on a line that is not there. */
+static PT_UNUSED int
+pt_sentence_end(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (;;) {
+		if (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		else if (n >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
+			n -= 2;
+		else
+			break;
+	}
+	if (n == 0)
+		return 0;
+	if (strchr(".!?)", s[n - 1]))
+		return 1;
+	if (n >= 2 && memcmp(s + n - 2, "\xc2\xbb", 2) == 0)         /* » */
+		return 1;
+	if (n >= 3 && memcmp(s + n - 3, "\xe2\x80\xa6", 3) == 0)     /* … */
+		return 1;
+	return 0;
+}
+
 #endif

@@ -29,7 +29,9 @@
  *   - say what makes a document complete (doc/PLUGIN.md, "Complete
  *     documents"): here «Мероприятий: N» in the header is the number of
  *     plan rows and the rows are numbered 1, 2, 3…, so a file cut between
- *     two rows is refused instead of read as a shorter plan.
+ *     two rows is refused instead of read as a shorter plan.  A format
+ *     that states no total needs another signal of its genre (a closing
+ *     line, a signature block, a footer): plugins/tomsk has examples.
  */
 #include <stdio.h>
 #include <stdlib.h>

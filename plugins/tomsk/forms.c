@@ -6,6 +6,7 @@
  * «Формы наставничества» each mentoring form is a line naming it
  * («Учитель - учитель»), then «Цель: …» (possibly over several lines) and
  * «Задачи:» with numbered tasks.  Anything else ends the section.
+ * Complete: the site's footer (the school's contacts) after the forms.
  * Records: the school, a mentoring_practice per form.
  */
 #include <stdlib.h>
@@ -200,6 +201,32 @@ page_form_line(mf_import *imp, struct page *pg, const char *c, unsigned line)
 	return 0;
 }
 
+/*
+ * Complete (doc/PLUGIN.md, "Complete documents"): a site page's text ends
+ * with the site's footer, the school's contacts («МАОУ СОШ № 14  E-mail:
+ * …», a telephone), below everything the page shows.  A page without one
+ * after its forms is cut: the forms read may be only the first of them, the
+ * last form's tasks only its first.  from: the line the forms section
+ * ended at (0-based).
+ */
+static int
+page_footer(mf_import *imp, struct page *pg, unsigned from)
+{
+	unsigned last = 0;
+
+	for (unsigned i = from; i < pg->d.n; i++) {
+		if (pt_contact(pg->d.line[i]))
+			return 0;
+		if (!pt_blank(pg->d.line[i]))
+			last = i + 1;
+	}
+	H->error(imp, last ? last : pg->d.n, "the page stops here without the site's footer "
+		 "(the school's contacts: «E-mail», a telephone) after its mentoring forms: the "
+		 "page is cut, its forms and tasks may be only the first of them; nothing was "
+		 "imported");
+	return -1;
+}
+
 /* «Формы наставничества» and the forms under it. */
 static int
 page_forms(mf_import *imp, struct page *pg)
@@ -240,7 +267,7 @@ page_forms(mf_import *imp, struct page *pg)
 			 "«Формы наставничества»");
 		return -1;
 	}
-	return 0;
+	return page_footer(imp, pg, i);
 }
 
 int

@@ -5,7 +5,8 @@
  * the year is --year or, failing that, the League's plan year the text
  * names («плана работы на 2025 год»), and every such date is flagged.  The
  * schools named after a webinar (before the next one) took part in it; a
- * link after it is its recording.
+ * link after it is its recording.  Complete: the text closes with a contact
+ * paragraph («Дополнительная информация: …», telephone or e-mail).
  * Records: an event per webinar, a school per school named.
  */
 #include <ctype.h>
@@ -143,6 +144,27 @@ webinar_emit(mf_import *imp, const char *line, const struct webinar *w)
 	return H->rec_emit(r, NULL);
 }
 
+/*
+ * Complete (doc/PLUGIN.md, "Complete documents"): a League news item closes
+ * with whom to ask, «Дополнительная информация: координатор … телефон,
+ * e-mail» — its last paragraph gives a contact.  A text that stops before
+ * it is cut: its last webinars, the schools named after them, are missing.
+ */
+static int
+news_closed(mf_import *imp, const struct pdoc *d)
+{
+	unsigned last = d->n;
+
+	while (last > 0 && pt_blank(d->line[last - 1]))
+		last--;
+	if (last > 0 && pt_contact(d->line[last - 1]))
+		return 0;
+	H->error(imp, last ? last : 1, "the news stops here without its closing paragraph (whom "
+		 "to ask: «Дополнительная информация: …» with a telephone or e-mail): the text is "
+		 "cut, webinars after this line may be missing; nothing was imported");
+	return -1;
+}
+
 int
 import_news(mf_import *imp, const char *data, size_t len)
 {
@@ -183,6 +205,8 @@ import_news(mf_import *imp, const char *data, size_t len)
 		H->error(imp, d.n, "no webinar with a date («вебинар (DD месяца)») found");
 		goto out;
 	}
+	if (news_closed(imp, &d) != 0)
+		goto out;
 	rc = 0;
 out:
 	pdoc_free(&d);

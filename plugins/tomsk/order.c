@@ -15,9 +15,10 @@
  * Complete (doc/PLUGIN.md, "Complete documents"): every annex the order's
  * text names («согласно приложению № 2») is present as its own «Приложение
  * № N» header, the school list runs 1, 2, 3… without a gap, every plan row
- * has all its cells.  What no line of the order states is how many rows
- * the plan has: a plan cut between two whole rows reads as a shorter plan
- * (the daemon's re-import check is what catches that, doc/PLUGIN.md).
+ * has all its cells, and the year's plan runs to the year's last quarter
+ * (order_plan_end).  No line of the order states how many rows the plan
+ * has: a plan cut between two rows of its last quarter still reads as a
+ * shorter plan (the daemon's re-import check catches that, doc/PLUGIN.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct plan_item {
 struct order {
 	struct pdoc d;
 	unsigned heading, list, plan, header;   /* line numbers (from 1), 0: not found */
+	unsigned table_end;                     /* the plan table's last line */
 	char issuer[512], odate[11], onum[64], basis[1024], title[2048];
 	int plan_year;
 	int ncols, c_time, c_title, c_resp, c_res;   /* the plan's columns */
@@ -421,6 +423,7 @@ order_rows(mf_import *imp, struct order *o)
 		int nc, others = 0;
 		if (pt_blank(d->line[i]))
 			continue;
+		o->table_end = i + 1;
 		if (d->line[i][0] == '\t') {
 			nc = row_cells(d->line[i], cells);
 			if (row_continue(imp, o, cells, nc, i + 1) != 0)
@@ -450,6 +453,42 @@ order_rows(mf_import *imp, struct order *o)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Complete: a year's work plan runs to its year's end.  It closes with
+ * what is done last (the year's results, a collection, a report): the
+ * latest date of its dated rows falls in the plan year's last quarter.
+ * A plan that stops earlier (spring, September) is a table cut between two
+ * rows.  «В течение года» rows (continuous) and timings not read with
+ * certainty say nothing of where the plan ends; a plan with no dated row
+ * at all is not judged.  The plan is the order's last annex: the error is
+ * at the table's last line.
+ */
+static int
+order_plan_end(mf_import *imp, struct order *o)
+{
+	mf_date latest = { 0, 0, 0 };
+	char when[11] = "";
+	int dated = 0;
+
+	for (int k = 0; k < o->nitems; k++) {
+		mf_period per = MF_PERIOD_INIT;
+		if (H->parse_period(o->items[k].cell[o->c_time], o->plan_year, &per) != 0 ||
+		    per.uncertain || per.continuous)
+			continue;
+		for (int j = 0; j < per.n && j < MF_PERIOD_MAX; j++)
+			if (!dated++ || H->date_cmp(per.iv[j].to, latest) > 0)
+				latest = per.iv[j].to;
+	}
+	if (!dated || latest.year > o->plan_year ||
+	    (latest.year == o->plan_year && latest.month >= 10))
+		return 0;
+	H->date_format(latest, when);
+	H->error(imp, o->table_end, "the work plan for %d stops here, its last dated activity "
+		 "ending %s: a year's plan runs to the year's last quarter (October–December), "
+		 "so the table is cut after this row; nothing was imported", o->plan_year, when);
+	return -1;
 }
 
 /* The roadmap record: the plan's title, the order, the year, the sections
@@ -572,7 +611,8 @@ order_read(mf_import *imp, struct order *o)
 	/* the parts first (their errors say where the document stops), then
 	 * whether every annex the order names is there */
 	if (order_schools(imp, o) != 0 || order_plan_title(imp, o) != 0 ||
-	    order_columns(imp, o) != 0 || order_rows(imp, o) != 0 || order_annexes(imp, o) != 0)
+	    order_columns(imp, o) != 0 || order_rows(imp, o) != 0 || order_annexes(imp, o) != 0 ||
+	    order_plan_end(imp, o) != 0)
 		return -1;
 	pt_sfmt(rkey, sizeof(rkey), "league-order:%s:%s:plan", o->odate, o->onum);
 	if (order_roadmap(imp, o, rkey, &roadmap_id) != 0)

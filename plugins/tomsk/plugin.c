@@ -61,11 +61,16 @@ static const mf_format formats[] = {
  * NULL: the format has no such signal (doc/PLUGIN.md says why). */
 static const char *const complete[] = {
 	"every annex the order's text names is present («Приложение № N»); the school "
-	"list runs 1, 2, 3… without a gap; every plan row has all its cells (the plan "
-	"states no number of rows)",
-	NULL,
-	NULL,
-	NULL,
+	"list runs 1, 2, 3… without a gap; every plan row has all its cells; the year's "
+	"plan runs to its last quarter (its latest dated row ends in October–December)",
+	"a signature block («Начальник …», «И.О. Фамилия», «Исп.», a telephone) after a "
+	"text that ends a sentence; without one, the targets the letter sets («Стремиться "
+	"к … обеспечить:», «NN% охват …») and a last line that ends a sentence or a list "
+	"(«.», not «;», «,» or «:»)",
+	"the site's footer with the school's contacts («E-mail», a telephone) after the "
+	"mentoring forms",
+	"the closing paragraph with a contact («Дополнительная информация: …», a "
+	"telephone or e-mail) is the text's last",
 	"«Карточек: N» in the file header, when given: exactly N cards",
 };
 

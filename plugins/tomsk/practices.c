@@ -12,6 +12,8 @@
  *     speaks of «форм» and gives no percentages;
  *   - coverage targets: «· NN% охват …» bullets, the deadline from the line
  *     that introduces them («Стремиться к 1 января 2023 г. обеспечить:»).
+ * Complete: a signature block («Начальник …», «И.О. Фамилия»), or else the
+ * targets and a last line that ends a sentence (letter_closed).
  * Records: a school per speaker, the event, a mentoring_practice per form
  * (region-wide), a target per bullet.
  */
@@ -341,7 +343,7 @@ letter_target(mf_import *imp, struct letter *lt, const char *l, const char *pct,
  * event's that introduces them («Стремиться к …», «… к DATE») gives the
  * deadline of the bullets after it. */
 static int
-letter_targets(mf_import *imp, struct letter *lt)
+letter_targets(mf_import *imp, struct letter *lt, int *ntargets)
 {
 	char deadline[11] = "";
 
@@ -364,6 +366,123 @@ letter_targets(mf_import *imp, struct letter *lt)
 			continue;
 		if (letter_target(imp, lt, l, pct, deadline, i + 1) != 0)
 			return -1;
+		(*ntargets)++;
+	}
+	return 0;
+}
+
+/* 1 when s holds a person's initials and surname, «Ю.В. Калинюк» or
+ * «Калинюк Ю.В.»: two capital letters each followed by «.». */
+static int
+has_initials(const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		/* А-Я: D0 90..D0 AF, Ё: D0 81 */
+		const unsigned char *v = u;
+		int caps = 0;
+		while (caps < 2 && v[0] == 0xD0 && ((v[1] >= 0x90 && v[1] <= 0xAF) || v[1] == 0x81) &&
+		       v[2] == '.') {
+			caps++;
+			v += 3;
+			while (*v == ' ')
+				v++;
+		}
+		if (caps == 2)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when line s can be part of a letter's signature block: the signer's
+ * position («Начальник департамента», «Заместитель начальника»), the
+ * signer's initials and surname, the executor («Исп. …», «Исполнитель»)
+ * and a contact.  Such lines are short; a bullet is never one (a speaker
+ * «· Портнова Е.В., …» names a person too).  *name is set when s names a
+ * person.
+ */
+static int
+signature_line(const char *s, int *name)
+{
+	static const char *const pos[] = { "Начальник", "Директор", "Заместитель",
+		"Первый заместитель", "Руководитель", "Председатель", "Министр", "Глава",
+		"И.о.", "И. о.", "Врио", "Исп.", "Исполнитель", "исп.", "С уважением" };
+	char c[512];
+
+	if (strlen(s) > 200 || pt_starts(pt_skip_sp(s), "·") || pt_starts(pt_skip_sp(s), "•") ||
+	    pt_starts(pt_skip_sp(s), "-"))
+		return 0;
+	pt_sfmt(c, sizeof(c), "%s", s);
+	pt_clean(c);
+	if (c[0] && strchr(":;,", c[strlen(c) - 1]))   /* «ТОИПКРО (Ю.А. Чащиной):» goes on */
+		return 0;
+	if (has_initials(c)) {
+		*name = 1;
+		return 1;
+	}
+	for (size_t k = 0; k < sizeof(pos) / sizeof(pos[0]); k++)
+		if (pt_starts(c, pos[k]))
+			return 1;
+	return pt_contact(c);
+}
+
+/* pt_sentence_end of the line's text (HTML tags and entities dropped). */
+static int
+ends_sentence(const char *l)
+{
+	char *c = strdup(l);
+	int r;
+
+	if (c == NULL)
+		return pt_sentence_end(l);
+	r = pt_sentence_end(pt_clean(c));
+	free(c);
+	return r;
+}
+
+/*
+ * Complete (doc/PLUGIN.md, "Complete documents").  A Russian official
+ * letter ends with its signature block: the signer's position and «И.О.
+ * Фамилия», then the executor and a telephone.  A letter that has one is
+ * whole.  One copied without it (as the seed 002, whose text stops after its
+ * last list) must show its end another way: a letter on a webinar's results
+ * closes with what it asks of the region, the targets («Стремиться к DATE
+ * обеспечить:» and its «NN% охват …» bullets), and its text ends a sentence
+ * or a list: a Russian list runs «…;», «…;», «….», so a last line ending
+ * with «;», «,» or «:» (a list announced or half-read) stops in the middle.
+ * Otherwise the letter is cut: the speakers, forms and targets after the
+ * cut would be missing.
+ */
+static int
+letter_closed(mf_import *imp, struct letter *lt, int ntargets)
+{
+	unsigned last = lt->d.n, body;
+	int named = 0;
+
+	while (last > 0 && pt_blank(lt->d.line[last - 1]))
+		last--;
+	/* the signature block: the trailing lines that can be part of one */
+	for (body = last; body > 0; body--)
+		if (!pt_blank(lt->d.line[body - 1]) && !signature_line(lt->d.line[body - 1], &named))
+			break;
+	if (named && body > 0 && !ends_sentence(lt->d.line[body - 1])) {
+		H->error(imp, body, "the letter's text stops here in the middle of a list or a "
+			 "sentence, above its signature: lines are missing; nothing was imported");
+		return -1;
+	}
+	if (named)
+		return 0;
+	if (ntargets == 0) {
+		H->error(imp, last ? last : 1, "the letter stops here, with no signature and before "
+			 "its targets («Стремиться к … обеспечить:» and its «NN%% охват …» bullets): "
+			 "the letter is cut; nothing was imported");
+		return -1;
+	}
+	if (!ends_sentence(lt->d.line[last - 1])) {
+		H->error(imp, last, "the letter stops here in the middle of a list or a sentence "
+			 "(its last line does not end with «.») and has no signature: the letter is "
+			 "cut; nothing was imported");
+		return -1;
 	}
 	return 0;
 }
@@ -372,7 +491,7 @@ int
 import_letter(mf_import *imp, const char *data, size_t len)
 {
 	struct letter lt;
-	int rc = -1;
+	int rc = -1, ntargets = 0;
 
 	memset(&lt, 0, sizeof(lt));
 	if (pdoc_init(&lt.d, data, len) != 0)
@@ -381,7 +500,8 @@ import_letter(mf_import *imp, const char *data, size_t len)
 	if (letter_event(imp, &lt) == 0) {
 		letter_facts(&lt);
 		if (letter_speakers(imp, &lt) == 0 && letter_event_record(imp, &lt) == 0 &&
-		    letter_forms(imp, &lt) == 0 && letter_targets(imp, &lt) == 0)
+		    letter_forms(imp, &lt) == 0 && letter_targets(imp, &lt, &ntargets) == 0 &&
+		    letter_closed(imp, &lt, ntargets) == 0)
 			rc = 0;
 	}
 	pdoc_free(&lt.d);
