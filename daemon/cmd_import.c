@@ -4,7 +4,8 @@
  * adopting and merging schools, the check that a re-import does not
  * silently lose what an earlier import created (refused unless
  * `--replace`; `--dry-run` only answers with the plan), and the put
- * through the records layer.
+ * through the records layer.  `whole` goes to the plugin host: what the
+ * plugin reports as missing from the document's genre only warns.
  */
 #include "config.h"
 
@@ -600,7 +601,7 @@ import_in_host(mf_daemon *d, json_t *creq, const char *path, char *err, size_t e
 	json_t *req, *rep;
 	char *data = NULL, rerr[1024];
 	size_t len = 0;
-	static const char *const keep[] = { "plugin", "format", "year", NULL };
+	static const char *const keep[] = { "plugin", "format", "year", "whole", NULL };
 
 	/* the daemon reads the file (as the node's user); the helper opens nothing */
 	if (mf_read_file(path, &data, &len, rerr, sizeof(rerr)) != 0) {
@@ -644,6 +645,10 @@ mf_cmd_import(mf_daemon *d, json_t *req)
 		const char *e = json_string_value(json_object_get(hrep, "error"));
 		rep = mf_reply_error(EX_DATAERR, "%s", e ? e : "the plugin host refused the import");
 		json_object_set_new(rep, "diagnostics", diag);
+		/* refused by its genre alone: --whole would import it (the client
+		 * says so in the user's words) */
+		if (json_is_true(json_object_get(hrep, "incomplete")))
+			json_object_set_new(rep, "incomplete", json_true());
 		mf_warn("import of %s refused: %s", path, e ? e : "?");
 		json_decref(hrep);
 		return rep;

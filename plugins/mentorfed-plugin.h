@@ -188,6 +188,22 @@ struct mf_host_api {
 	 * 0, or -1 (reported against the plugin) for a bad call. */
 	int (*expect)(mf_import *imp, unsigned line, const char *kind, unsigned count,
 		      const char *what);
+
+	/* Added after expect (check MF_HOST_HAS(host, incomplete); the helper
+	 * pr_incomplete in plugins/common/precord.h falls back to error()).
+	 * A signal of the document's genre, not of its format: it lacks what
+	 * its genre ends with (a letter's signature, a page's footer, a
+	 * year's plan reaching its last quarter), as a cut copy would.  Say
+	 * what it lacks at the line where it stops, without "nothing was
+	 * imported" (the host adds what follows).  Unless the operator
+	 * imports the document as whole (`import --whole`), the host refuses
+	 * it exactly as after error(), and its message tells how to import a
+	 * whole document that departs from its genre; with --whole it is a
+	 * warning kept in the import report and the import goes on.  Hard
+	 * signals (a format's closing line, a numbering gap, a declared total,
+	 * missing cells) stay error(): --whole does not override them. */
+	void (*incomplete)(mf_import *imp, unsigned line, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
 };
 
 /* One data format a plugin reads. */

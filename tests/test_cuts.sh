@@ -21,33 +21,18 @@
 #      (what they print, what they store), and a refusal naming what would
 #      disappear; D. a report on a row the document drops goes with it.
 #
-# The competency-card example (tests/data/cards) states no number of cards
-# («Карточек: N» is optional in doc/formats/competency-card.md): a file cut
-# between two cards reads as a shorter file, so its two "never partial"
-# checks are TODO (the harness counts them XFAIL, and XPASS once the example
-# states its count); with «Карточек: N» every cut before its last card is
-# refused.
+# The competency-card example (tests/data/cards) ends with its closing line
+# «Всего карточек: N» (doc/formats/competency-card.md): every cut lacks it
+# and is refused (host->incomplete; `import --whole` would take such a file
+# as whole, tests/test_whole.sh); a wrong number is refused outright.  The
+# older header form «Карточек: N» is still checked.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 56
+plan 60
 
 TOOL="$top_builddir/tests/plugin_tool"
 SO="$top_builddir/plugins/.libs"
 CUTS="$T_TMP/cuts"
 mkdir -p "$CUTS"
-
-# todo_is GOT EXPECTED DESCRIPTION REASON: a check of what is known not to
-# hold yet (TAP "# TODO": XFAIL when it fails, XPASS — a failure — when it
-# passes); it does not fail the test.
-todo_is() {
-	T_N=$((T_N + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $T_N - $3 # TODO $4"
-	else
-		echo "not ok $T_N - $3 # TODO $4"
-		echo "#   got:      '$1'"
-		echo "#   expected: '$2'"
-	fi
-}
 
 # cut_all FILE NAME: $CUTS/NAME.K for K = 0 .. (lines - 1), each the first K
 # whole lines of FILE; prints the number of cuts.
@@ -111,11 +96,14 @@ for d in "che RU-CHE chelyabinsk 003_c9a35ca7a92a9425.txt Chelyabinsk-roadmap" \
 		is "$3" "$1" "every proper cut of the Chelyabinsk roadmap is refused (its closing line is the last line)"
 done
 
-# the card example: no «Карточек: N», nothing states its extent
+# the card example: its closing line «Всего карточек: 3» is its last line
+tail -n 1 "$DATA/cards/tomsk-cards.txt" | grep -q "^Всего карточек: 3$"
+ok $? "(the card example ends with «Всего карточек: 3»)"
 set -- $(walk cards RU-TOM tomsk "$DATA/cards/tomsk-cards.txt")
-diag "competency cards (no «Карточек: N»): $1 cuts, $2 full, $3 refused, read in part: $4"
-todo_is "$4" "none" "competency cards: each cut gives the full file's records or a refusal" \
-	"the example states no number of cards («Карточек: N» is optional)"
+diag "competency cards: $1 cuts, $2 full, $3 refused, read in part: $4"
+is "$4" "none" "competency cards: each cut gives the full file's records or a refusal"
+is "$3" "$1" "every proper cut of the card example is refused (its closing line is the last line)"
+is "$5" "none" "competency cards: every refusal of a cut names FILE:LINE"
 
 # a card file that states its number of cards
 sed 's/^Год: 2025$/Год: 2025\nКарточек: 3/' "$DATA/cards/tomsk-cards.txt" > "$T_TMP/cards3.txt"
@@ -128,8 +116,12 @@ early=$(echo "$4" | tr ',' '\n' | awk -v h="$last" '$1 != "none" && $1 <= h' | h
 is "${early:-none}" "none" "a card file that states its number of cards is refused when cut before its last card (line $last)"
 sed 's/^Карточек: 3$/Карточек: 4/' "$T_TMP/cards3.txt" > "$T_TMP/cards4.txt"
 out=$("$TOOL" -r RU-TOM -l "$SO/tomsk.so" "$T_TMP/cards4.txt" 2>&1); rc=$?
-like "$rc:$out" "^1:.*cards4.txt:5: incomplete document: it states 4 competency_card records \(«Карточек: 4»\), but 3 were read" \
-	"a card file short of the cards it states is refused at the line that states them"
+like "$rc:$out" "^1:.*cards4.txt:[0-9]+: incomplete or damaged document: «Всего карточек: 3» says 3 competency_card records, but line 5 \(«Карточек: 4»\) says 4" \
+	"a card file whose header states another number of cards than its closing line: refused"
+sed 's/^Всего карточек: 3$/Всего карточек: 2/' "$T_TMP/cards3.txt" > "$T_TMP/cards-2.txt"
+out=$("$TOOL" -r RU-TOM -l "$SO/tomsk.so" "$T_TMP/cards-2.txt" 2>&1); rc=$?
+like "$rc:$out" "^1:.*cards-2.txt:[0-9]+: the closing line «Всего карточек: 2» states 2 cards, but 3 were read" \
+	"a card file with another number of cards than its closing line states is refused there"
 
 # each format's own signal, with its message (FILE:LINE)
 # imp FILE: the in-process import's first error line ("error: FILE:LINE: …")
@@ -255,8 +247,7 @@ for d in "RU-CHE che 003_c9a35ca7a92a9425.txt" "RU-TOM order 001_61f92942b5c4c16
 done
 fwalk RU-TOM cards "$DATA/cards/tomsk-cards.txt"
 diag "cards/tomsk-cards.txt, first import into a fresh node: $W_REF refused, $W_FULL full, partial: ${W_PART:-none}, bad: ${W_BAD:-none}"
-todo_is "${W_PART:-none} ${W_BAD:-none}" "none none" "every cut of the card example, imported first into a fresh node, is refused or stores the full file" \
-	"the example states no number of cards («Карточек: N» is optional)"
+is "${W_PART:-none} ${W_BAD:-none}" "none none" "every cut of the card example, imported first into a fresh node, is refused or stores the full file"
 diag "fresh-node walk: $(( $(date +%s) - start )) s"
 
 # -- B. every cut point through the daemon, after the full import

@@ -67,7 +67,8 @@ OFF(struct mf_host_api, date_format, 152);
 OFF(struct mf_host_api, date_cmp, 160);
 OFF(struct mf_host_api, generic_status, 168);
 OFF(struct mf_host_api, expect, 176);
-SIZE(struct mf_host_api, 184);
+OFF(struct mf_host_api, incomplete, 184);
+SIZE(struct mf_host_api, 192);   /* grows with each member added at its end */
 OFF(mf_format, name, 0);
 OFF(mf_format, description, 8);
 OFF(mf_format, probe, 16);

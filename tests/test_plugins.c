@@ -939,11 +939,43 @@ START_TEST(complete_documents)
 	f = edit_lines(seed("001"), 126, 126, 0, NULL, "order-no-annex3.txt");
 	err = import_fails(p, f, "tomsk", "tomsk-league-order");
 	ck_assert_msg(strstr(err, ":22: ") && strstr(err, "annex № 3"), "%s", err);
-	/* a card file that states more cards than it has: host->expect */
+	/* a card file whose header states another number than its closing
+	 * line «Всего карточек: 3»: host->expect, at the second statement */
 	f = edit_lines(cards, 0, -1, 5, "Карточек: 4\n", "cards4.txt");
 	err = import_fails(p, f, NULL, NULL);
-	ck_assert_msg(strstr(err, "cards4.txt:5: incomplete document: it states 4 competency_card "
-			       "records («Карточек: 4»), but 3 were read"), "%s", err);
+	ck_assert_msg(strstr(err, "cards4.txt:31: incomplete or damaged document: «Всего карточек: "
+			       "3» says 3 competency_card records, but line 5 («Карточек: 4») says 4"),
+		      "%s", err);
+	ck_assert_int_eq(mf_plugins_refused_incomplete(p), 0);
+	/* without its closing line (line 30): host->incomplete, refused with
+	 * the hint; with --whole a warning marked incomplete, and the cards */
+	f = edit_lines(cards, 30, 30, 0, NULL, "cards-open.txt");
+	err = import_fails(p, f, NULL, NULL);
+	ck_assert_msg(strstr(err, "cards-open.txt:27: the card file stops here without its closing "
+			       "line") && strstr(err, "; nothing was imported; " MF_WHOLE_HINT), "%s", err);
+	ck_assert_int_eq(mf_plugins_refused_incomplete(p), 1);
+	mf_plugins_set_whole(p, 1);
+	{
+		json_t *diag = NULL, *w;
+		recs = import_ok(p, f, NULL, NULL, 0, &diag);
+		ck_assert_int_eq(count_kind(recs, "competency_card"), 3);
+		ck_assert_uint_eq(json_array_size(diag), 1);
+		w = json_array_get(diag, 0);
+		ck_assert_str_eq(str(w, "level"), "warning");
+		ck_assert(json_is_true(json_object_get(w, "incomplete")));
+		ck_assert_int_eq(json_integer_value(json_object_get(w, "line")), 27);
+		json_decref(diag);
+		json_decref(recs);
+	}
+	/* ...but --whole does not override what the file states: a header
+	 * «Карточек: 4» over 3 cards */
+	f = edit_lines(f, 0, -1, 5, "Карточек: 4\n", "cards4-open.txt");
+	err = import_fails(p, f, NULL, NULL);
+	ck_assert_msg(strstr(err, "cards4-open.txt:5: incomplete document: it states 4 "
+			       "competency_card records («Карточек: 4»), but 3 were read") &&
+		      !strstr(err, "--whole"), "%s", err);
+	ck_assert_int_eq(mf_plugins_refused_incomplete(p), 0);
+	mf_plugins_set_whole(p, 0);
 	f = edit_lines(cards, 0, -1, 5, "Карточек: 3\n", "cards3.txt");
 	recs = import_ok(p, f, NULL, NULL, 0, NULL);
 	ck_assert_int_eq(count_kind(recs, "competency_card"), 3);

@@ -74,12 +74,14 @@ static const verb verbs[] = {
 	{ "rename", v_rename, "rename NAME", N_("Change the region's human name; the other regions see it when they sync.") },
 	{ "reload", v_reload, "reload", N_("Make the daemon re-read its configuration.") },
 	{ "stop", v_stop, "stop", N_("Stop the daemon cleanly.") },
-	{ "import", v_import, "import FILE [--plugin P] [--format F] [--year Y] [--dry-run] [--replace]",
+	{ "import", v_import, "import FILE [--plugin P] [--format F] [--year Y] [--dry-run] [--replace] [--whole]",
 	  N_("Import a source document of this node's region through its plugin (probed from\n"
 	  "the file unless given).  All of the document's records or none; a document\n"
 	  "that is cut short is refused.  A re-import that would drop records an earlier\n"
 	  "import of the same document created is refused; --dry-run shows what would be\n"
-	  "added, changed and removed, --replace deletes what the document no longer has.") },
+	  "added, changed and removed, --replace deletes what the document no longer has.\n"
+	  "--whole: the document is whole as it is, although it lacks what its genre ends\n"
+	  "with (a signature, a footer, a contact): imported with a warning.") },
 	{ "plugin", v_plugin, "plugin list | plugin load PATH", N_("List loaded region plugins, or load one without a restart.") },
 	{ "roadmap", v_roadmap, "roadmap REGION [--at YYYY-MM-DD]",
 	  N_("Each item of REGION's roadmaps with its status at the date (default today),\n"

@@ -14,6 +14,7 @@
 #include "cli_fmt.h"
 #include "client.h"
 #include "i18n.h"
+#include "plugin_loader.h"
 #include "request.h"
 #include "util.h"
 
@@ -620,6 +621,42 @@ print_plan(json_t *plan)
 	printf(_("  unchanged: %lld\n"), (long long)json_integer_value(json_object_get(plan, "unchanged")));
 }
 
+/*
+ * A refusal by the document's genre alone (the daemon's "incomplete"): the
+ * daemon's message ends with MF_WHOLE_HINT in English; it is given in the
+ * user's words instead.
+ */
+static int
+refused_incomplete(json_t *rep, int code)
+{
+	const char *e = json_string_value(json_object_get(rep, "error"));
+	size_t n = e ? strlen(e) : 0, h = strlen(MF_WHOLE_HINT);
+
+	if (n < h || strcmp(e + n - h, MF_WHOLE_HINT) != 0)
+		return refused(rep, code);
+	n -= h;
+	while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == ';'))
+		n--;
+	fprintf(stderr, "mentorfed: %.*s; %s\n", (int)n, e,
+		_("if the document is whole as it is, import it with --whole"));
+	return code;
+}
+
+/* What --whole let through: the document lacks what its genre ends with,
+ * the operator said it is whole (the warnings are above, with their lines). */
+static void
+print_taken_whole(json_t *rep)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "diagnostics"), i, d)
+		if (json_is_true(json_object_get(d, "incomplete")))
+			printf(_("  taken as whole (--whole), line %lld: %s\n"),
+			       (long long)json_integer_value(json_object_get(d, "line")),
+			       json_string_value(json_object_get(d, "message")));
+}
+
 int
 v_import(int argc, char **argv)
 {
@@ -630,6 +667,9 @@ v_import(int argc, char **argv)
 		/* the daemon decides what a re-import would remove (cmd_import.c) */
 		OPT_T("replace", 'R', "replace"),
 		OPT_T("dry-run", 'n', "dry_run"),
+		/* the operator: the document is whole even where it departs
+		 * from its genre (host->incomplete only warns) */
+		OPT_T("whole", 'W', "whole"),
 		OPT_END
 	};
 	json_t *req = json_pack("{s:s}", "cmd", "import"), *rep;
@@ -646,7 +686,10 @@ v_import(int argc, char **argv)
 		return code;
 	print_diagnostics(rep, argv[optind]);
 	if (code != EX_OK) {
-		refused(rep, code);
+		if (json_is_true(json_object_get(rep, "incomplete")))
+			refused_incomplete(rep, code);
+		else
+			refused(rep, code);
 	} else if (cli.json) {
 		print_reply_json(rep);
 	} else if (json_is_true(json_object_get(rep, "dry_run"))) {
@@ -654,6 +697,7 @@ v_import(int argc, char **argv)
 		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
 		       (long long)json_integer_value(json_object_get(rep, "records")));
 		print_plan(json_object_get(rep, "plan"));
+		print_taken_whole(rep);
 	} else {
 		printf(_("imported %s with %s: %lld records, %lld changed, %lld unchanged"),
 		       argv[optind], json_string_value(json_object_get(rep, "read_by")),
@@ -667,6 +711,7 @@ v_import(int argc, char **argv)
 		} else {
 			printf("\n");
 		}
+		print_taken_whole(rep);
 	}
 	json_decref(rep);
 	return code;

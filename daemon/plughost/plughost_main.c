@@ -18,10 +18,12 @@
  *           run time], "try": a file to load whose refusal fails the job
  *           (plugin load), "cpu_ms", "memory_mb",
  *           import: "path" (for messages), "doc_len", "plugin", "format", "year",
+ *           "whole" (true: import --whole, host->incomplete only warns),
  *           judge: "at": "YYYY-MM-DD", "jobs": [{"region", "records": [...]}]}
  * Reply:   list:   {"ok":true, "plugins": [...]}
  *          import: {"ok":true, "records", "diagnostics", "read_by"} or
- *                  {"ok":false, "error", "diagnostics"}
+ *                  {"ok":false, "error", "diagnostics", "incomplete": true when
+ *                  only host->incomplete refused it (--whole would import it)}
  *          judge:  {"ok":true, "reports": [one mf_roadmap_judge per job]}
  */
 #include "config.h"
@@ -203,12 +205,14 @@ do_import(mf_plugins *p, json_t *req, const char *doc, size_t len)
 	char err[1024];
 	const char *path = json_string_value(json_object_get(req, "path"));
 
+	mf_plugins_set_whole(p, json_is_true(json_object_get(req, "whole")));
 	if (mf_plugins_import_mem(p, path, doc, len,
 				  json_string_value(json_object_get(req, "plugin")),
 				  json_string_value(json_object_get(req, "format")),
 				  (int)json_integer_value(json_object_get(req, "year")),
 				  &records, &diag, err, sizeof(err)) != 0)
-		return json_pack("{s:b,s:s,s:o}", "ok", 0, "error", err, "diagnostics", diag);
+		return json_pack("{s:b,s:s,s:o,s:b}", "ok", 0, "error", err, "diagnostics", diag,
+				 "incomplete", mf_plugins_refused_incomplete(p));
 	rep = json_pack("{s:b,s:o,s:o,s:s}", "ok", 1, "records", records, "diagnostics", diag,
 			"read_by", err);
 	return rep;

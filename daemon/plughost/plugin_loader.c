@@ -91,6 +91,8 @@ struct mf_plugins {
 	struct loaded *v;
 	int n, cap;
 	int deferred;                /* load only maps; mf_plugins_activate calls entries */
+	int whole;                   /* import --whole: host->incomplete only warns */
+	int refused_incomplete;      /* the last import was refused only by incomplete() */
 };
 
 mf_plugins *
@@ -132,6 +134,19 @@ mf_plugins_set_deferred(mf_plugins *p, int on)
 {
 	if (p)
 		p->deferred = on;
+}
+
+void
+mf_plugins_set_whole(mf_plugins *p, int on)
+{
+	if (p)
+		p->whole = on;
+}
+
+int
+mf_plugins_refused_incomplete(const mf_plugins *p)
+{
+	return p ? p->refused_incomplete : 0;
 }
 
 static int
@@ -504,6 +519,9 @@ struct mf_import {
 	json_t *by_id;       /* id -> index in records */
 	json_t *diag;
 	int failed;
+	int whole;           /* import --whole: incomplete() warns */
+	int incomplete;      /* errors reported through incomplete() */
+	int hard;            /* errors reported otherwise */
 	char first_err[1024];
 	struct mf_rec *recs;
 	/* what the document states it holds (host->expect), checked at the end */
@@ -526,12 +544,14 @@ line_of(const char *data, size_t off)
 	return line;
 }
 
-static void
+static json_t *
 diag_add(mf_import *imp, const char *level, unsigned line, const char *msg)
 {
-	json_array_append_new(imp->diag, json_pack("{s:s,s:s,s:i,s:s}", "level", level,
-						   "file", imp->path, "line", (int)line,
-						   "message", msg));
+	json_t *d = json_pack("{s:s,s:s,s:i,s:s}", "level", level, "file", imp->path,
+			      "line", (int)line, "message", msg);
+
+	json_array_append_new(imp->diag, d);
+	return d;
 }
 
 static void
@@ -547,6 +567,7 @@ imp_verror(mf_import *imp, unsigned line, const char *fmt, va_list ap)
 			msg[bad] = '\0';
 	}
 	diag_add(imp, "error", line, msg);
+	imp->hard = 1;
 	if (!imp->failed) {
 		if (line)
 			snprintf(imp->first_err, sizeof(imp->first_err), "%s:%u: %s", imp->path, line, msg);
@@ -583,6 +604,41 @@ host_warn(mf_import *imp, unsigned line, const char *fmt, ...)
 	if (!mf_utf8_valid(msg, strlen(msg), &bad))
 		msg[bad] = '\0';
 	diag_add(imp, "warning", line, msg);
+}
+
+/*
+ * host->incomplete: the document lacks what its genre ends with.  Without
+ * --whole an error like any other (kept apart so that a refusal by these
+ * alone can say how to import a whole document: run_import); with it a
+ * warning marked "incomplete", which the client shows in its summary.
+ */
+static void
+host_incomplete(mf_import *imp, unsigned line, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	size_t bad;
+
+	if (imp == NULL || fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!mf_utf8_valid(msg, strlen(msg), &bad))
+		msg[bad] = '\0';
+	if (imp->whole) {
+		json_object_set_new(diag_add(imp, "warning", line, msg), "incomplete", json_true());
+		return;
+	}
+	json_object_set_new(diag_add(imp, "error", line, msg), "incomplete", json_true());
+	imp->incomplete = 1;
+	if (!imp->failed) {
+		if (line)
+			snprintf(imp->first_err, sizeof(imp->first_err), "%s:%u: %s", imp->path, line, msg);
+		else
+			snprintf(imp->first_err, sizeof(imp->first_err), "%s: %s", imp->path, msg);
+	}
+	imp->failed = 1;
 }
 
 static void
@@ -1145,6 +1201,7 @@ static const struct mf_host_api host_api = {
 	.date_cmp = mf_date_cmp,
 	.generic_status = mf_roadmap_generic_status,
 	.expect = host_expect,
+	.incomplete = host_incomplete,
 };
 
 const struct mf_host_api *
@@ -1288,6 +1345,7 @@ run_import(mf_plugins *p, const char *path, const struct mf_plugin *pd, const mf
 	imp.path = path;
 	imp.region = p->region;
 	imp.year = year;
+	imp.whole = p->whole;
 	imp.plugin = pd;
 	imp.records = json_array();
 	imp.by_id = json_object();
@@ -1305,7 +1363,13 @@ run_import(mf_plugins *p, const char *path, const struct mf_plugin *pd, const mf
 		host_error(&imp, 0, "format %s of plugin %s found no records in this document",
 			   fmt->name, pd->name);
 	if (imp.failed) {
-		snprintf(err, errlen, "%s", imp.first_err);
+		/* refused by its genre alone: the operator may know better */
+		p->refused_incomplete = imp.incomplete && !imp.hard;
+		if (p->refused_incomplete)
+			snprintf(err, errlen, "%s; nothing was imported; %s", imp.first_err,
+				 MF_WHOLE_HINT);
+		else
+			snprintf(err, errlen, "%s", imp.first_err);
 		import_free(&imp);
 		return -1;
 	}
@@ -1330,6 +1394,8 @@ mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, size_t 
 	*diag = json_array();
 	if (err && errlen)
 		err[0] = '\0';
+	if (p)
+		p->refused_incomplete = 0;
 	if (path == NULL)
 		path = "(document)";
 	if (p == NULL || data == NULL)

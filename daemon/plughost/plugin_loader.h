@@ -67,6 +67,20 @@ int mf_plugins_import_mem(mf_plugins *p, const char *path, const char *data, siz
 			  const char *plugin, const char *format, int year,
 			  json_t **records, json_t **diag, char *err, size_t errlen);
 
+/*
+ * import --whole (doc/PLUGIN.md, "Complete documents"): the operator states
+ * that the documents imported from now on are whole as they are, so what a
+ * plugin reports through host->incomplete (the document lacks what its
+ * genre ends with) is a warning marked "incomplete": true in *diag, and the
+ * import goes on.  Without it such a report refuses the document like an
+ * error; when nothing else refused it, err ends with MF_WHOLE_HINT and
+ * mf_plugins_refused_incomplete() is 1 until the next import.
+ */
+void mf_plugins_set_whole(mf_plugins *p, int on);
+int mf_plugins_refused_incomplete(const mf_plugins *p);
+/* The end of such a refusal (the client shows it in the user's language). */
+#define MF_WHOLE_HINT "if the document is whole as it is, import it with --whole"
+
 /* Where loader messages go: level is enum mf_log_level.  Default: stderr.
  * NULL restores the default. */
 void mf_plugins_set_logger(void (*fn)(int level, const char *msg));

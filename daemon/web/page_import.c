@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "plugin_loader.h"
 #include "util.h"
 #include "web.h"
 #include "web_int.h"
@@ -85,6 +86,12 @@ upload_form(web_req *r, web_out *o)
 	web_printf(o, "<p><label>%s <input name=\"year\" size=\"6\" inputmode=\"numeric\"></label> "
 		      "<span class=\"muted\">%s</span></p>",
 		   web_t(r, "Year"), web_t(r, "only when the document does not say it"));
+	/* import --whole: the plugin's signals of the document's genre warn */
+	web_printf(o, "<p><label><input type=\"checkbox\" name=\"whole\" value=\"1\"> %s</label> "
+		      "<span class=\"muted\">%s</span></p>",
+		   web_t(r, "The document is whole as it is"),
+		   web_t(r, "when it lacks what documents of its kind end with (a signature, a "
+			    "footer, contacts) and nothing is missing"));
 	web_printf(o, "<p><button type=\"submit\">%s</button></p>", web_t(r, "Show what it would change"));
 	web_form_close(o);
 }
@@ -176,7 +183,31 @@ import_req(web_req *r, const char *path, int dry)
 
 	if (year && *year)
 		json_object_set_new(req, "year", json_string(year));
+	if (web_form(r, "whole") && *web_form(r, "whole"))
+		json_object_set_new(req, "whole", json_true());
 	return req;
+}
+
+/* A refusal by the document's genre alone ("incomplete"): the daemon's
+ * hint names the client's --whole; here it is the upload form's box. */
+static void
+refused_incomplete(web_req *r, web_out *o, json_t *rep)
+{
+	const char *e = json_string_value(json_object_get(rep, "error"));
+	size_t n = e ? strlen(e) : 0, h = strlen(MF_WHOLE_HINT);
+	char msg[1600];
+
+	if (n < h || strcmp(e + n - h, MF_WHOLE_HINT) != 0) {
+		web_error_reply(r, o, rep);
+		return;
+	}
+	n -= h;
+	while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == ';'))
+		n--;
+	snprintf(msg, sizeof(msg), "%.*s; %s", (int)n, e,
+		 web_t(r, "if the document is whole as it is, tick «The document is whole as it is» "
+			  "and upload it again"));
+	web_error(r, o, 409, msg);
 }
 
 static int
@@ -199,7 +230,10 @@ preview(web_req *r, web_out *o)
 	if (!web_ok(rep)) {
 		unlink(path);
 		free(path);
-		web_error_reply(r, o, rep);
+		if (json_is_true(json_object_get(rep, "incomplete")))
+			refused_incomplete(r, o, rep);
+		else
+			web_error_reply(r, o, rep);
 		json_decref(rep);
 		return 0;
 	}
@@ -214,6 +248,8 @@ preview(web_req *r, web_out *o)
 	web_hidden(o, "name", f->filename ? f->filename : "");
 	if (web_form(r, "year"))
 		web_hidden(o, "year", web_form(r, "year"));
+	if (web_form(r, "whole") && *web_form(r, "whole"))
+		web_hidden(o, "whole", "1");
 	if (removes(json_object_get(rep, "plan"))) {
 		web_hidden(o, "replace", "1");
 		web_printf(o, "<p class=\"error\">%s</p>",

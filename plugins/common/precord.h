@@ -33,6 +33,30 @@ pr_expect(const struct mf_host_api *h, mf_import *imp, unsigned line, const char
 		h->expect(imp, line, kind, count, what);
 }
 
+/*
+ * The document lacks what its genre ends with (host->incomplete): refused
+ * unless imported with --whole, then a warning.  A host older than the
+ * member has no --whole: there it refuses the document as error() does,
+ * which is what the check did before the member existed.
+ */
+static PT_UNUSED void pr_incomplete(const struct mf_host_api *h, mf_import *imp, unsigned line,
+				    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static PT_UNUSED void
+pr_incomplete(const struct mf_host_api *h, mf_import *imp, unsigned line, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (MF_HOST_HAS(h, incomplete) && h->incomplete)
+		h->incomplete(imp, line, "%s", msg);
+	else
+		h->error(imp, line, "%s; nothing was imported", msg);
+}
+
 /* 1 when per is exactly one day («21 февраля», «6 февраля 2023»). */
 static PT_UNUSED int
 pr_one_day(const mf_period *per)

@@ -32,6 +32,10 @@
  *     two rows is refused instead of read as a shorter plan.  A format
  *     that states no total needs another signal of its genre (a closing
  *     line, a signature block, a footer): plugins/tomsk has examples.
+ *     Report such a signal of the genre with host->incomplete (when
+ *     MF_HOST_HAS(host, incomplete), else error()): refused unless the
+ *     operator imports the document with --whole; keep error() for what
+ *     the format states.
  */
 #include <stdio.h>
 #include <stdlib.h>

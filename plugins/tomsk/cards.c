@@ -7,10 +7,13 @@
  * «Школа:»; «Описание:» may go on over the following lines.
  * Records: per card, the school (a League member) and its competency_card.
  *
- * Complete: a header «Карточек: N» (optional) states how many cards the
- * file holds; the host then refuses a file with another number of cards
- * (host->expect).  Without it a file cut between two cards reads as a
- * shorter file.
+ * Complete: the file's last line «Всего карточек: N» closes it and states
+ * how many cards it holds (the plugin and host->expect check the number:
+ * another number is an error).  A file without that closing line may be
+ * cut anywhere, between two cards or inside the last one: host->incomplete,
+ * so that a file written before the closing line existed is still
+ * imported with --whole.  The header «Карточек: N» (optional, the older
+ * form) states the number too, checked the same way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,8 @@ struct cards {
 	char source[512];
 	long declared;        /* «Карточек: N», -1: not given */
 	unsigned declared_line;
+	long total;           /* «Всего карточек: N», the closing line; -1: not given */
+	unsigned total_line;
 };
 
 int
@@ -157,24 +162,41 @@ card_field(mf_import *imp, struct cards *cs, const char *field, char *val, unsig
 	return 0;
 }
 
+/* A number of cards in «Карточек:» or «Всего карточек:»; -1 (reported)
+ * when it is not one. */
+static long
+cards_number(mf_import *imp, const char *field, const char *val, unsigned line)
+{
+	char *end;
+	long n = strtol(val, &end, 10);
+
+	if (end == val || *pt_skip_sp(end) != '\0' || n < 1 || n > 100000) {
+		H->error(imp, line, "«%s:» must be the number of cards, got «%.40s»", field, val);
+		return -1;
+	}
+	return n;
+}
+
 /* A «Поле: значение» line (l cut at the colon, val after it): a header
- * field, the start of a card or one of its fields. */
+ * field, the start of a card, one of its fields or the closing line. */
 static int
 cards_field(mf_import *imp, struct cards *cs, const char *l, char *val, unsigned line)
 {
+	if (strcmp(l, "Всего карточек") == 0) {
+		/* the closing line; a card right above it (no empty line) ends */
+		if (card_end(imp, cs) != 0 || (cs->total = cards_number(imp, l, val, line)) < 0)
+			return -1;
+		cs->total_line = line;
+		return 0;
+	}
 	cs->last_desc = 0;
 	if (strcmp(l, "Источник") == 0 && !cs->in_card) {
 		pt_sfmt(cs->source, sizeof(cs->source), "%s", val);
 		return 0;
 	}
 	if (strcmp(l, "Карточек") == 0 && !cs->in_card && cs->ncards == 0) {
-		char *end;
-		long n = strtol(val, &end, 10);
-		if (end == val || *pt_skip_sp(end) != '\0' || n < 1 || n > 100000) {
-			H->error(imp, line, "«Карточек:» must be the number of cards, got «%.40s»", val);
+		if ((cs->declared = cards_number(imp, l, val, line)) < 0)
 			return -1;
-		}
-		cs->declared = n;
 		cs->declared_line = line;
 		return 0;
 	}
@@ -213,6 +235,11 @@ cards_line(mf_import *imp, struct cards *cs, const char *raw, unsigned line)
 	pt_clean(l);
 	if (l[0] == '#' || pt_starts(l, "ВИЗИТКИ КОМПЕТЕНЦИЙ"))
 		return 0;
+	if (cs->total_line) {
+		H->error(imp, line, "«Всего карточек:» on line %u closes the file: nothing but "
+			 "empty lines and comments may follow it", cs->total_line);
+		return -1;
+	}
 	colon = strchr(l, ':');
 	if (cs->last_desc && (indented || colon == NULL || colon - l > 40)) {
 		/* the description continues */
@@ -228,6 +255,42 @@ cards_line(mf_import *imp, struct cards *cs, const char *raw, unsigned line)
 	return cards_field(imp, cs, l, (char *)pt_skip_sp(colon + 1), line);
 }
 
+/*
+ * Complete (doc/PLUGIN.md, "Complete documents"): the closing line
+ * «Всего карточек: N» is the file's last, and N is the number of cards
+ * read.  A wrong N is a card lost or added: an error, whatever the
+ * operator says.  No closing line: the file may be cut (between two cards,
+ * or in the last card's optional lines, which nothing else shows), or
+ * written before the format had the line — host->incomplete, at the last
+ * line, so that --whole imports such a file.
+ */
+static int
+cards_closed(mf_import *imp, const struct cards *cs, const struct pdoc *d)
+{
+	unsigned last = d->n;
+	char what[64];
+
+	if (cs->total > 0) {
+		if (cs->total != cs->ncards) {
+			H->error(imp, cs->total_line, "the closing line «Всего карточек: %ld» states "
+				 "%ld cards, but %d %s read: the file is damaged (a card lost or "
+				 "added); nothing was imported", cs->total, cs->total, cs->ncards,
+				 cs->ncards == 1 ? "was" : "were");
+			return -1;
+		}
+		pt_sfmt(what, sizeof(what), "«Всего карточек: %ld»", cs->total);
+		pr_expect(H, imp, cs->total_line, "competency_card", (unsigned)cs->total, what);
+		return 0;
+	}
+	/* the last line read: comments say nothing of where the cards stop */
+	while (last > 0 && (pt_blank(d->line[last - 1]) || pt_skip_sp(d->line[last - 1])[0] == '#'))
+		last--;
+	pr_incomplete(H, imp, last ? last : 1, "the card file stops here without its closing "
+		      "line «Всего карточек: N» (the number of cards, the file's last line): a "
+		      "cut copy, cards or the last card's lines after this line may be missing");
+	return 0;   /* the host refuses it, or imports it with --whole */
+}
+
 int
 import_cards(mf_import *imp, const char *data, size_t len)
 {
@@ -237,6 +300,7 @@ import_cards(mf_import *imp, const char *data, size_t len)
 
 	memset(&cs, 0, sizeof(cs));
 	cs.declared = -1;
+	cs.total = -1;
 	pt_sfmt(cs.source, sizeof(cs.source), "визитки компетенций Наставнической лиги");
 	if (pdoc_init(&d, data, len) != 0)
 		return pr_oom(H, imp, 0);
@@ -255,6 +319,8 @@ import_cards(mf_import *imp, const char *data, size_t len)
 		pt_sfmt(what, sizeof(what), "«Карточек: %ld»", cs.declared);
 		pr_expect(H, imp, cs.declared_line, "competency_card", (unsigned)cs.declared, what);
 	}
+	if (rc == 0)
+		rc = cards_closed(imp, &cs, &d);
 	pstr_free(&cs.c.desc);
 	pdoc_free(&d);
 	return rc;

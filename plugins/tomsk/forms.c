@@ -207,7 +207,8 @@ page_form_line(mf_import *imp, struct page *pg, const char *c, unsigned line)
  * …», a telephone), below everything the page shows.  A page without one
  * after its forms is cut: the forms read may be only the first of them, the
  * last form's tasks only its first.  from: the line the forms section
- * ended at (0-based).
+ * ended at (0-based).  A signal of the genre (host->incomplete): a page
+ * copied without its footer is imported with --whole.
  */
 static int
 page_footer(mf_import *imp, struct page *pg, unsigned from)
@@ -220,11 +221,10 @@ page_footer(mf_import *imp, struct page *pg, unsigned from)
 		if (!pt_blank(pg->d.line[i]))
 			last = i + 1;
 	}
-	H->error(imp, last ? last : pg->d.n, "the page stops here without the site's footer "
-		 "(the school's contacts: «E-mail», a telephone) after its mentoring forms: the "
-		 "page is cut, its forms and tasks may be only the first of them; nothing was "
-		 "imported");
-	return -1;
+	pr_incomplete(H, imp, last ? last : pg->d.n, "the page stops here without the site's "
+		      "footer (the school's contacts: «E-mail», a telephone) after its mentoring "
+		      "forms: a cut copy, its forms and tasks may be only the first of them");
+	return 0;   /* the host refuses it, or imports it with --whole */
 }
 
 /* «Формы наставничества» and the forms under it. */

@@ -149,6 +149,8 @@ webinar_emit(mf_import *imp, const char *line, const struct webinar *w)
  * with whom to ask, «Дополнительная информация: координатор … телефон,
  * e-mail» — its last paragraph gives a contact.  A text that stops before
  * it is cut: its last webinars, the schools named after them, are missing.
+ * A signal of the genre (host->incomplete): a news item written without
+ * one is imported with --whole.
  */
 static int
 news_closed(mf_import *imp, const struct pdoc *d)
@@ -159,10 +161,10 @@ news_closed(mf_import *imp, const struct pdoc *d)
 		last--;
 	if (last > 0 && pt_contact(d->line[last - 1]))
 		return 0;
-	H->error(imp, last ? last : 1, "the news stops here without its closing paragraph (whom "
-		 "to ask: «Дополнительная информация: …» with a telephone or e-mail): the text is "
-		 "cut, webinars after this line may be missing; nothing was imported");
-	return -1;
+	pr_incomplete(H, imp, last ? last : 1, "the news stops here without its closing "
+		      "paragraph (whom to ask: «Дополнительная информация: …» with a telephone or "
+		      "e-mail): a cut copy, webinars after this line may be missing");
+	return 0;   /* the host refuses it, or imports it with --whole */
 }
 
 int

@@ -462,8 +462,9 @@ order_rows(mf_import *imp, struct order *o)
  * A plan that stops earlier (spring, September) is a table cut between two
  * rows.  «В течение года» rows (continuous) and timings not read with
  * certainty say nothing of where the plan ends; a plan with no dated row
- * at all is not judged.  The plan is the order's last annex: the error is
- * at the table's last line.
+ * at all is not judged.  The plan is the order's last annex: the report is
+ * at the table's last line.  A signal of the genre (host->incomplete): an
+ * order whose plan really ends earlier is imported with --whole.
  */
 static int
 order_plan_end(mf_import *imp, struct order *o)
@@ -485,10 +486,11 @@ order_plan_end(mf_import *imp, struct order *o)
 	    (latest.year == o->plan_year && latest.month >= 10))
 		return 0;
 	H->date_format(latest, when);
-	H->error(imp, o->table_end, "the work plan for %d stops here, its last dated activity "
-		 "ending %s: a year's plan runs to the year's last quarter (October–December), "
-		 "so the table is cut after this row; nothing was imported", o->plan_year, when);
-	return -1;
+	pr_incomplete(H, imp, o->table_end, "the work plan for %d stops here, its last dated "
+		      "activity ending %s: a year's plan runs to the year's last quarter "
+		      "(October–December), so the table looks cut after this row", o->plan_year,
+		      when);
+	return 0;   /* the host refuses it, or imports it with --whole */
 }
 
 /* The roadmap record: the plan's title, the order, the year, the sections

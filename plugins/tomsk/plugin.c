@@ -62,16 +62,20 @@ static const mf_format formats[] = {
 static const char *const complete[] = {
 	"every annex the order's text names is present («Приложение № N»); the school "
 	"list runs 1, 2, 3… without a gap; every plan row has all its cells; the year's "
-	"plan runs to its last quarter (its latest dated row ends in October–December)",
+	"plan runs to its last quarter (its latest dated row ends in October–December; a "
+	"genre signal: --whole imports a plan that ends earlier)",
 	"a signature block («Начальник …», «И.О. Фамилия», «Исп.», a telephone) after a "
 	"text that ends a sentence; without one, the targets the letter sets («Стремиться "
 	"к … обеспечить:», «NN% охват …») and a last line that ends a sentence or a list "
-	"(«.», not «;», «,» or «:»)",
+	"(«.», not «;», «,» or «:»); signals of the genre: --whole imports a letter without them",
 	"the site's footer with the school's contacts («E-mail», a telephone) after the "
-	"mentoring forms",
+	"mentoring forms (a genre signal: --whole imports a page without it)",
 	"the closing paragraph with a contact («Дополнительная информация: …», a "
-	"telephone or e-mail) is the text's last",
-	"«Карточек: N» in the file header, when given: exactly N cards",
+	"telephone or e-mail) is the text's last (a genre signal: --whole imports a news "
+	"item without it)",
+	"the closing line «Всего карточек: N», the file's last, with N the number of cards "
+	"(without it: a genre signal, --whole imports the file); «Карточек: N» in the "
+	"header, when given: exactly N cards",
 };
 
 static const struct mf_plugin plugin = {

@@ -451,7 +451,9 @@ ends_sentence(const char *l)
  * or a list: a Russian list runs «…;», «…;», «….», so a last line ending
  * with «;», «,» or «:» (a list announced or half-read) stops in the middle.
  * Otherwise the letter is cut: the speakers, forms and targets after the
- * cut would be missing.
+ * cut would be missing.  Signals of the genre (host->incomplete, which
+ * refuses unless the letter is imported with --whole): the import goes on
+ * after them and the host decides.
  */
 static int
 letter_closed(mf_import *imp, struct letter *lt, int ntargets)
@@ -466,23 +468,23 @@ letter_closed(mf_import *imp, struct letter *lt, int ntargets)
 		if (!pt_blank(lt->d.line[body - 1]) && !signature_line(lt->d.line[body - 1], &named))
 			break;
 	if (named && body > 0 && !ends_sentence(lt->d.line[body - 1])) {
-		H->error(imp, body, "the letter's text stops here in the middle of a list or a "
-			 "sentence, above its signature: lines are missing; nothing was imported");
-		return -1;
+		pr_incomplete(H, imp, body, "the letter's text stops here in the middle of a list "
+			      "or a sentence, above its signature: lines look missing");
+		return 0;
 	}
 	if (named)
 		return 0;
 	if (ntargets == 0) {
-		H->error(imp, last ? last : 1, "the letter stops here, with no signature and before "
-			 "its targets («Стремиться к … обеспечить:» and its «NN%% охват …» bullets): "
-			 "the letter is cut; nothing was imported");
-		return -1;
+		pr_incomplete(H, imp, last ? last : 1, "the letter stops here, with no signature "
+			      "and before its targets («Стремиться к … обеспечить:» and its «NN%% "
+			      "охват …» bullets): a cut copy");
+		return 0;
 	}
 	if (!ends_sentence(lt->d.line[last - 1])) {
-		H->error(imp, last, "the letter stops here in the middle of a list or a sentence "
-			 "(its last line does not end with «.») and has no signature: the letter is "
-			 "cut; nothing was imported");
-		return -1;
+		pr_incomplete(H, imp, last, "the letter stops here in the middle of a list or a "
+			      "sentence (its last line does not end with «.») and has no signature: a "
+			      "cut copy");
+		return 0;
 	}
 	return 0;
 }
