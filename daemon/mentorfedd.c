@@ -34,6 +34,7 @@
 #include "log.h"
 #include "node.h"
 #include "scrub.h"
+#include "store_ckpt.h"
 #include "sync.h"
 #include "util.h"
 
@@ -348,6 +349,11 @@ notify_status(mf_daemon *d)
  * loop comes round to ping it often enough. */
 static long loop_cap_ms = 1000;
 
+/* WAL checkpoints from a thread of their own (store_ckpt.h), told when
+ * the loop is idle; NULL when it could not start (then the loop runs
+ * them itself when idle). */
+static mf_ckpt *ckpt;
+
 /* One turn of the loop: poll the control socket and every sync socket.
  * The array grows with the number of peers (never a fixed size: peers
  * past its end would silently never be polled). */
@@ -372,8 +378,16 @@ poll_once(mf_daemon *d, zmq_pollitem_t **items, int *cap)
 		timeout = st;
 	if (timeout < 0 || timeout > loop_cap_ms)
 		timeout = loop_cap_ms;
-	if (zmq_poll(*items, 1 + ns, timeout) < 0)
+	if ((st = zmq_poll(*items, 1 + ns, timeout)) < 0)
 		return -1;
+	if (st == 0 && timeout > 0) {
+		/* A poll that waited and nothing came: idle, the moment to
+		 * copy the WAL into the database, away from any commit. */
+		if (ckpt)
+			mf_ckpt_idle(ckpt);
+		else
+			mf_store_checkpoint(d->node->store, NULL, NULL, NULL, 0);
+	}
 	if ((*items)[0].revents & ZMQ_POLLIN)
 		mf_ctl_handle(d);
 	mf_sync_handle(d->sync, *items + 1, ns);
@@ -503,6 +517,8 @@ main(int argc, char **argv)
 		rc = fail(EX_UNAVAILABLE, msg);
 		goto out;
 	}
+	if ((ckpt = mf_ckpt_start(d.node->store, err, sizeof(err))) == NULL)
+		mf_warn("no checkpoint thread (%s): the loop checkpoints when idle", err);
 	if (mf_daemon_plugins_start(&d) != 0) {
 		rc = fail(EX_SOFTWARE, "the plugins could not be started (see the errors above)");
 		goto out;
@@ -556,6 +572,7 @@ out:
 	free(items);
 	mf_daemon_plugins_stop(&d);
 	mf_sync_free(d.sync);
+	mf_ckpt_stop(ckpt);
 	mf_ctl_close(&d);
 	if (d.zctx)
 		zmq_ctx_term(d.zctx);

@@ -330,6 +330,7 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 		    " PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;"
 		    " PRAGMA temp_store = MEMORY;", err, errlen) != 0)
 		goto bad;
+	sqlite3_wal_autocheckpoint(s->db, 0);	/* PRAGMA wal_autocheckpoint = 0: checkpoints off the hot path, store_ckpt.h */
 	if (!damaged && migrate(s, err, errlen) != 0)
 		goto bad;
 	for (int i = 0; i < Q_COUNT; i++)

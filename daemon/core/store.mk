@@ -11,3 +11,5 @@ libmfcore_la_SOURCES += daemon/core/store_backup.c
 libmfcore_la_SOURCES += daemon/core/store_verify.c
 # where the node's memory goes, for status (store_mem.c)
 libmfcore_la_SOURCES += daemon/core/store_mem.c daemon/core/store_mem.h
+# WAL checkpoints off the hot path, from a thread of the daemon (store_ckpt.c)
+libmfcore_la_SOURCES += daemon/core/store_ckpt.c daemon/core/store_ckpt.h

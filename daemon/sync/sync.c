@@ -232,7 +232,8 @@ dispatch(mf_sync *s, session *ss, const uint8_t *data, size_t len)
 		sy_on_credit(s, ss, f->credit->origin, f->credit->credit);
 		break;
 	case MENTORFED__WIRE__FRAME__MSG_BATCH:
-		sy_on_batch(s, ss, f->batch);
+		if (sy_on_batch(s, ss, f))
+			return;		/* kept: applied in slices */
 		break;
 	case MENTORFED__WIRE__FRAME__MSG_ANNOUNCE:
 		sy_on_announce(s, ss, f->announce);
@@ -429,6 +430,15 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 		goto bad;
 	}
 	sy_recover_init(s);
+	{
+		/* The heads the first push starts from (no link is ready yet:
+		 * nothing is sent). */
+		vv_collect vc;
+
+		sy_vv_build(s, &vc);
+		sy_push_all(s, &vc);
+		sy_vv_collect_free(&vc);
+	}
 	return s;
 zerr:
 	snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -452,6 +462,7 @@ mf_sync_free(mf_sync *s)
 	free(s->in);
 	sy_bury_all(s);
 	free(s->grave);
+	free(s->heads.e);
 	sy_conns_close(s->conns);
 	if (s->router)
 		zmq_close(s->router);
@@ -618,6 +629,10 @@ tick_announce(mf_sync *s)
 	vv_collect vc;
 
 	sy_vv_build(s, &vc);
+	/* Caught-up peers get the new blocks first, in the same turn (no
+	 * Want round trip); the Announce still follows on every link, so a
+	 * push that was dropped or refused costs nothing but the frame. */
+	sy_push_all(s, &vc);
 	for (size_t i = 0; i < s->n_peers; i++)
 		if (sy_sess_ready(s->peers[i].out))
 			sy_send_announce(s, s->peers[i].out, &vc);
@@ -663,16 +678,21 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 		if (s->recovering)
 			next = min_due(next, now + 200, now);
 	}
-	if (sy_serve_all(s) || new_socket)
+	/* A held batch's next slice, and a batch per stream with credit:
+	 * both come back at once (poll without waiting) while work is left. */
+	if (sy_pull_slices(s) | sy_serve_all(s) || new_socket)
 		next = 0;
 	return next < 0 ? 0 : next;
 }
 
+/* A local commit is pushed and announced at once, before the control
+ * reply goes out: waiting for the next turn of the loop added a poll
+ * round to every live write (issue 14). */
 void
 mf_sync_announce(mf_sync *s)
 {
 	s->now = mf_mono_ms();
-	sy_request_announce(s);
+	tick_announce(s);
 }
 
 int

@@ -102,6 +102,15 @@ typedef struct session {
 	uint64_t pull_applied;		/* blocks applied by this stream */
 	uint64_t rehello_ms;		/* last Hello resent on NOT_READY */
 	uint64_t notready_ms;		/* last NOT_READY for a heartbeat */
+	/* A stream's batch applied in slices, one transaction each, across
+	 * turns of the loop (sync_pull.c): control requests, pushes of other
+	 * links and heartbeats are served between slices. */
+	void *held;			/* its Mentorfed__Wire__Frame, or NULL */
+	size_t held_next;		/* the next of its blocks to apply */
+	uint64_t held_applied;		/* blocks applied by its slices so far */
+	uint64_t held_last;		/* last seq applied by them */
+	void **q;			/* batches of this link that came meanwhile */
+	size_t nq, capq;
 	ratelim errlog;			/* the peer's Errors, logged */
 	/* serving */
 	serve_stream st[STREAMS_MAX];
@@ -131,6 +140,8 @@ typedef struct counters {
 	uint64_t rej_shape, rej_too_large, rej_unknown_origin, rej_beyond_complete, streams_short;
 	uint64_t empty_streams, rehellos, unproven_truncated;
 	uint64_t listener_paused;
+	/* issue 14: blocks pushed to caught-up peers (PROTOCOL.md 6a) */
+	uint64_t pushes_tx, pushes_rx, pushes_dropped;
 } counters;
 
 struct mf_sync {
@@ -146,6 +157,11 @@ struct mf_sync {
 	counters c;
 	int announce_pending;
 	uint64_t announce_due;
+	/* Our servable vector when the last Announce went out: a peer whose
+	 * known vector equals it for an origin is caught up and is pushed the
+	 * blocks after it (sy_push_all). */
+	vvmap heads;
+	int heads_set;
 	int recovering;
 	uint64_t first_hello_ms;
 	int own_fork;		/* our own origin forked: local writes stopped */
@@ -218,8 +234,13 @@ void sy_vv_collect_free(vv_collect *vc);
 int sy_serve_all(mf_sync *s);
 void sy_on_want(mf_sync *s, session *ss, const char *origin, uint64_t after, uint32_t credit);
 void sy_on_credit(mf_sync *s, session *ss, const char *origin, uint32_t credit);
+/* Push (PROTOCOL.md 6a): before an Announce of vector vc, send each
+ * caught-up peer of protocol 3 the new blocks as one Batch it did not
+ * Want; then remember vc as the heads the next push starts from. */
+void sy_push_all(mf_sync *s, const vv_collect *vc);
 
 /* sync_pull.c */
+int sy_sess_is_puller(mf_sync *s, session *ss);
 void sy_block_origin(mf_sync *s, session *ss, const char *origin, uint64_t ms);
 void sy_pull_stop(session *ss);
 /* Start pulling the next origin this session's peer holds more of. */
@@ -227,7 +248,13 @@ void sy_pull_next(mf_sync *s, session *ss);
 void sy_request_announce(mf_sync *s);
 void sy_kill_session_streams(session *ss);
 void sy_on_announce(mf_sync *s, session *ss, const Mentorfed__Wire__Announce *a);
-void sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b);
+/* A Batch frame received on ss.  1 when sync kept the frame (applied in
+ * slices, or queued behind one): it frees it itself; 0: the caller does. */
+int sy_on_batch(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f);
+/* Apply the next slice of every held batch.  1 when one is still held. */
+int sy_pull_slices(mf_sync *s);
+/* Drop a session's held and queued batches. */
+void sy_held_free(session *ss);
 
 /* sync_recover.c */
 /* At start: a new or restored store recovers our own chain first. */

@@ -160,7 +160,7 @@ vv_for_peer(mf_sync *s, session *ss, vv_collect *vc, int say)
 	unsigned proto = sy_sess_proto(ss);
 	size_t cut = 0;
 
-	if (proto == 0 || proto >= MF_PROTOCOL_MAX)
+	if (proto == 0 || proto >= MF_PROTOCOL_KINDS)
 		return 0;
 	for (size_t i = 0; i < vc->n; i++) {
 		uint64_t lim = sy_proto_limit(s, vc->ents[i].origin, proto, vc->ents[i].seq);
@@ -174,7 +174,7 @@ vv_for_peer(mf_sync *s, session *ss, vv_collect *vc, int say)
 				"hold record kinds of version %u (region keys) and are not sent to it; "
 				"upgrade mentorfed on that node",
 				sy_sess_name(ss), proto, vc->ents[i].origin, (unsigned long long)lim,
-				MF_PROTOCOL_MAX);
+				MF_PROTOCOL_KINDS);
 		vc->ents[i].seq = lim;
 		cut++;
 	}
@@ -217,7 +217,7 @@ sy_send_announce(mf_sync *s, session *ss, vv_collect *vc)
 
 	a.n_vv = vc->n;
 	a.vv = vc->ptrs;
-	if (sy_sess_proto(ss) != 0 && sy_sess_proto(ss) < MF_PROTOCOL_MAX && vc->n > 0) {
+	if (sy_sess_proto(ss) != 0 && sy_sess_proto(ss) < MF_PROTOCOL_KINDS && vc->n > 0) {
 		/* The vector is shared by every link: cut a copy. */
 		vv_collect cut = *vc;
 
@@ -272,6 +272,7 @@ sy_sess_free(session *ss)
 {
 	if (ss == NULL)
 		return;
+	sy_held_free(ss);
 	free(((sess_x *)(void *)ss)->said.e);
 	free(ss->known.e);
 	free(ss);
@@ -355,7 +356,7 @@ sy_on_hello(mf_sync *s, session *ss, const Mentorfed__Wire__Hello *h)
 	x->proto = use;
 	if (ss->inbound || !ss->hello_sent) {
 		sy_send_hello(s, ss);
-	} else if (x->hello_proto != use && use < MF_PROTOCOL_MAX) {
+	} else if (x->hello_proto != use && use < MF_PROTOCOL_KINDS) {
 		/* Our Hello went out before we knew the peer's version and
 		 * may advertise blocks it cannot be sent: say it again, cut
 		 * to its version (a vector may go down between two Hellos). */

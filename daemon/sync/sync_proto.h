@@ -10,6 +10,12 @@
  *
  *	1	the first release: the record kinds of release 0.1.0
  *	2	blocks may also carry the kinds added since (region keys)
+ *		and a caught-up peer may be sent new blocks without a Want
+ *		(the push, PROTOCOL.md 6a: sync_serve.c sy_push_all,
+ *		sync_pull.c on_push).  Version 2 was not yet released when the
+ *		push was added; a build of version 2 from before it drops a
+ *		push as an unexpected batch and pulls on the Announce that
+ *		follows every push, so it needed no version of its own.
  *
  * A peer linked at a version older than a kind is never sent a block that
  * holds a leaf of that kind: the origin's chain is served (and advertised)
@@ -25,12 +31,14 @@
 
 #define MF_PROTOCOL_MIN MF_PROTOCOL	/* Hello.protocol */
 #define MF_PROTOCOL_MAX 2		/* Hello.protocol_max */
+#define MF_PROTOCOL_KINDS 2		/* the version that added region keys */
+#define MF_PROTOCOL_PUSH 2		/* the version that added the push */
 
 /* The version agreed on the link, or 0 before the peer's Hello. */
 unsigned sy_sess_proto(const session *ss);
 
 /* The protocol version a peer must speak to be sent records of `kind`:
- * 1 for the kinds of the first release, MF_PROTOCOL_MAX for any other. */
+ * 1 for the kinds of the first release, MF_PROTOCOL_KINDS for any other. */
 unsigned sy_kind_proto(const char *kind, size_t len);
 
 /* The highest seq of origin's chain up to `upto` that may be served to a

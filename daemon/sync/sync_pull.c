@@ -23,12 +23,15 @@
 #include "store.h"
 #include "sync.h"
 #include "sync_int.h"
+#include "sync_proto.h"
 #include "util.h"
 #include "zap.h"
 
-/* Is ss the session this node pulls its peer over? */
-static int
-sess_is_puller(mf_sync *s, session *ss)
+/* Is ss the session this node pulls its peer over?  (One link per peer:
+ * its own DEALER when that link is up, else the newest inbound one.  The
+ * push goes over the same link, so a peer is pushed a block once.) */
+int
+sy_sess_is_puller(mf_sync *s, session *ss)
 {
 	peer *p;
 
@@ -174,7 +177,7 @@ sy_pull_stop(session *ss)
 void
 sy_pull_next(mf_sync *s, session *ss)
 {
-	if (ss->pulling || !sess_is_puller(s, ss))
+	if (ss->pulling || !sy_sess_is_puller(s, ss))
 		return;
 	/* Round robin over the peer's origins: one that never completes
 	 * (or is backed off) does not starve the others. */
@@ -226,6 +229,7 @@ void
 sy_kill_session_streams(session *ss)
 {
 	sy_pull_stop(ss);
+	sy_held_free(ss);
 	ss->n_st = 0;
 }
 
@@ -287,35 +291,41 @@ bad:
 	return 0;
 }
 
-/* Apply the batch's blocks in order through the records layer, one
- * transaction, one block per step.  The loop is not turning meanwhile:
- * between blocks, send the heartbeats that fall due, lest a long apply (or
- * a slow disk) makes our peers take us for dead.  Returns 0, 1 when a
- * block was rejected, -1 on a store error (nothing applied). */
+/* Apply the batch's blocks in order through the records layer, from
+ * *next on, in one transaction, one block per step.  The loop is not
+ * turning meanwhile: between blocks, send the heartbeats that fall due,
+ * lest a long apply (or a slow disk) makes our peers take us for dead.
+ * With slice_ms > 0 it stops after the first block that ends past that
+ * many ms (the caller comes back for the rest at the next turn of the
+ * loop); *next is then the first block not applied.  Returns 0, 1 when a
+ * block was rejected, -1 on a store error (nothing of this call applied).
+ */
 #define APPLY_BEYOND 2
+/* One slice of a large batch: control requests and other links wait at
+ * most this long (plus one block) while a catch-up is applied. */
+#define APPLY_SLICE_MS 10
 
 static int
-apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
-	    size_t errlen)
+apply_range(mf_sync *s, const Mentorfed__Wire__Batch *b, size_t *next, uint64_t slice_ms,
+	    mf_apply_result *res, char *err, size_t errlen)
 {
 	const uint8_t **vptr;
-	size_t *vlen, maxv = 1;
+	size_t *vlen, maxv = 1, i = *next;
+	uint64_t t0 = mf_mono_ms();
 	char cerr[256];
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (b->n_blocks == 0)
+	if (i >= b->n_blocks)
 		return 0;
-	for (size_t i = 0; i < b->n_blocks; i++) {
-		s->c.records_received += b->blocks[i]->n_versions;
-		if (b->blocks[i]->n_versions > maxv)
-			maxv = b->blocks[i]->n_versions;
-	}
+	for (size_t k = i; k < b->n_blocks; k++)
+		if (b->blocks[k]->n_versions > maxv)
+			maxv = b->blocks[k]->n_versions;
 	if (mf_records_apply_begin(s->node, res, err, errlen) != 0)
 		return -1;
 	vptr = mf_xcalloc(maxv, sizeof(*vptr));
 	vlen = mf_xcalloc(maxv, sizeof(*vlen));
-	for (size_t i = 0; i < b->n_blocks && rc == 0; i++) {
+	for (; i < b->n_blocks && rc == 0; i++) {
 		const Mentorfed__Wire__BlockOnWire *w = b->blocks[i];
 		mf_block_in in = {
 			.header = w->header.data, .header_len = w->header.len,
@@ -323,6 +333,7 @@ apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, c
 			.versions = vptr, .version_lens = vlen, .n_versions = w->n_versions,
 		};
 
+		s->c.records_received += w->n_versions;
 		for (size_t j = 0; j < w->n_versions; j++) {
 			vptr[j] = w->versions[j].data;
 			vlen[j] = w->versions[j].len;
@@ -331,7 +342,8 @@ apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, c
 		/* A sender serves only up to its complete_to: a block past it
 		 * is a stream that could leave leaves unproven (a relay that
 		 * stripped a version and lowered complete_to).  The whole
-		 * batch is refused. */
+		 * batch is refused (batch_beyond checks before any slice;
+		 * this is the same rule on what the store read). */
 		if (rc == 0 && res->last_seq > b->complete_to) {
 			snprintf(err, errlen, "block ending at seq %llu in a batch complete to %llu",
 				 (unsigned long long)res->last_seq,
@@ -339,7 +351,12 @@ apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, c
 			rc = APPLY_BEYOND;
 		}
 		sy_keepalive(s);
+		if (slice_ms > 0 && mf_mono_ms() - t0 >= slice_ms) {
+			i++;
+			break;
+		}
 	}
+	*next = i;
 	free(vptr);
 	free(vlen);
 	if (rc < 0 || rc == APPLY_BEYOND) {
@@ -354,10 +371,45 @@ apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, c
 	return rc;
 }
 
+static int
+apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
+	    size_t errlen)
+{
+	size_t next = 0;
+
+	return apply_range(s, b, &next, 0, res, err, errlen);
+}
+
+/* Rule S1 before anything of a batch is applied (it is applied in slices,
+ * and a refused batch keeps nothing): the seq a block ends at, from its
+ * header.  A header that does not decode is left to the apply, which
+ * rejects it as malformed.  1 with err when a block ends past complete_to. */
+static int
+batch_beyond(const Mentorfed__Wire__Batch *b, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < b->n_blocks; i++) {
+		const Mentorfed__Wire__BlockOnWire *w = b->blocks[i];
+		Mentorfed__BlockHeader *h =
+			mentorfed__block_header__unpack(NULL, w->header.len, w->header.data);
+		uint64_t last;
+
+		if (h == NULL)
+			continue;
+		last = h->last_seq;
+		mentorfed__block_header__free_unpacked(h, NULL);
+		if (last > b->complete_to) {
+			snprintf(err, errlen, "block ending at seq %llu in a batch complete to %llu",
+				 (unsigned long long)last, (unsigned long long)b->complete_to);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* A block of the batch was rejected: count, log, tell the peer, stop. */
 static void
 batch_rejected(mf_sync *s, session *ss, const char *origin, mf_apply_result *res,
-	       const char *err)
+	       const char *err, int push)
 {
 	Mentorfed__Wire__ErrorCode code = MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_REJECTED;
 
@@ -392,7 +444,8 @@ batch_rejected(mf_sync *s, session *ss, const char *origin, mf_apply_result *res
 	sy_send_error(s, ss, code, origin,
 		      "block of %s at seq %llu rejected: %s: %s", res->origin,
 		      (unsigned long long)res->error_seq, outcome_name(res->first_error), err);
-	sy_pull_stop(ss);
+	if (!push)	/* a push is no stream: the link's own pull goes on */
+		sy_pull_stop(ss);
 	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
 	if (res->first_error == MF_APPLY_FORK)
 		sy_recovery_check(s);	/* a fork of our own origin stops local writes */
@@ -402,7 +455,8 @@ batch_rejected(mf_sync *s, session *ss, const char *origin, mf_apply_result *res
  * leaf still without its version was withheld.  Then the chain from there
  * is undone (through the records layer) and the peer is told.  1 when so. */
 static int
-batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to)
+batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to,
+	       uint64_t start, int push)
 {
 	uint64_t first = 0;
 	size_t n = mf_store_withheld(s->node->store, origin, complete_to, &first);
@@ -410,7 +464,7 @@ batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to
 
 	if (n == 0)
 		return 0;
-	if (first <= ss->pull_start) {
+	if (first <= start) {
 		/* The unproven leaf was held before this stream began: another
 		 * stream (another peer, or a relay) left it, not this one.
 		 * Undo from there without blaming this peer and pull it again
@@ -421,7 +475,8 @@ batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to
 			(unsigned long long)complete_to, origin, (unsigned long long)first);
 		if (mf_records_truncate_origin(s->node, origin, first, err, sizeof(err)) != 0)
 			mf_err("sync: truncating %s: %s", origin, err);
-		sy_pull_stop(ss);
+		if (!push)
+			sy_pull_stop(ss);
 		sy_pull_next(s, ss);
 		return 1;
 	}
@@ -435,45 +490,67 @@ batch_withheld(mf_sync *s, session *ss, const char *origin, uint64_t complete_to
 	sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_WITHHELD, origin,
 		      "stream of %s withheld %zu still-current version(s) from seq %llu", origin, n,
 		      (unsigned long long)first);
-	sy_pull_stop(ss);
+	if (!push)
+		sy_pull_stop(ss);
 	sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
 	return 1;
 }
 
-void
-sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
+/* A Batch this link is not pulling, on a link of protocol 3: a push
+ * (PROTOCOL.md 6a), the sender's new blocks sent as if we had wanted them
+ * after what we hold.  It is taken when it is one whole end batch that
+ * starts at or before what we hold of a trusted origin; anything else is
+ * dropped as unexpected (the sender's Announce follows and we pull as
+ * usual).  The same checks as a stream's batch: complete_to, rejections,
+ * withholding (blaming the peer only for what this push brought). */
+static void
+on_push(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 {
 	mf_apply_result res;
 	char err[512], origin[MF_REGION_MAX];
-	uint64_t vv;
+	uint64_t have, vv;
 	int rc;
 
-	s->c.batches_rx++;
-	if (!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0 || b->after > ss->pull_pos) {
+	if (!sy_region_ok(b->origin) || !b->end || b->n_blocks == 0 ||
+	    mf_keyring_get(s->node->keyring, b->origin) == NULL || is_blocked(s, ss, b->origin) ||
+	    b->after > (have = mf_store_vv(s->node->store, b->origin, NULL))) {
 		s->c.unexpected++;
-		mf_debug("sync: unexpected batch of %s from peer %s", b->origin, sy_sess_name(ss));
+		mf_debug("sync: push of %s from peer %s not taken", b->origin, sy_sess_name(ss));
 		return;
 	}
 	mf_strlcpy(origin, b->origin, sizeof(origin));
-	ss->pull_last_ms = s->now;
-	if (!batch_shape_ok(s, ss, b, origin))
+	s->c.pushes_rx++;
+	if (b->n_blocks > BATCH_MAX_BLOCKS) {
+		s->c.malformed++;
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+			      "batch of %zu blocks; the limit is %d", b->n_blocks, BATCH_MAX_BLOCKS);
+		sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
 		return;
+	}
+	for (size_t i = 0; i < b->n_blocks; i++)
+		if (b->blocks[i]->n_versions > MF_BLOCK_MAX_LEAVES) {
+			s->c.rej_too_large++;
+			sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_TOO_LARGE, origin,
+				      "block with %zu versions; the limit is %d",
+				      b->blocks[i]->n_versions, MF_BLOCK_MAX_LEAVES);
+			sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+			return;
+		}
 	rc = apply_batch(s, b, &res, err, sizeof(err));
 	s->c.blocks_applied += res.applied_blocks;
 	s->c.blocks_duplicate += res.duplicate_blocks;
 	s->c.records_applied += res.applied_versions;
 	s->c.records_stale += res.stale_versions;
 	if (res.applied_blocks > 0)
-		sy_request_announce(s);	/* relay: tell the other peers */
+		sy_request_announce(s);	/* relay: push on, tell the other peers */
 	if (rc < 0) {
 		s->c.store_errors++;
 		mf_err("sync: store error applying %s from peer %s: %s", origin, sy_sess_name(ss), err);
-		sy_pull_stop(ss);
 		sy_block_origin(s, ss, origin, 2000);
 		return;
 	}
 	if (rc == 1) {
-		batch_rejected(s, ss, origin, &res, err);
+		batch_rejected(s, ss, origin, &res, err, 1);
 		pull_elsewhere(s, ss);
 		return;
 	}
@@ -484,26 +561,69 @@ sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 				origin, sy_sess_name(ss), err);
 		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
 			      "batch of %s refused: %s", origin, err);
-		known_lower(ss, origin, b->complete_to);
-		sy_pull_stop(ss);
 		sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
-		pull_elsewhere(s, ss);
 		return;
 	}
-	if (res.applied_blocks > 0) {
-		ss->pull_applied += res.applied_blocks;
+	/* The peer's word: it holds origin complete to complete_to.  On
+	 * each of its links: the one we push it over may not be the one it
+	 * pushed us over, and we must not push these blocks back to it. */
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].out && strcmp(s->peers[i].out->key, ss->key) == 0)
+			sy_vv_raise(&s->peers[i].out->known, origin, b->complete_to);
+	for (size_t i = 0; i < s->n_in; i++)
+		if (strcmp(s->in[i]->key, ss->key) == 0)
+			sy_vv_raise(&s->in[i]->known, origin, b->complete_to);
+	vv = mf_store_vv(s->node->store, origin, NULL);
+	if (vv >= b->complete_to && batch_withheld(s, ss, origin, b->complete_to, have, 1))
+		return;
+	if (vv < b->complete_to)
+		sy_pull_next(s, ss);	/* a gap it did not fill: pull the usual way */
+}
+
+/* ------------------------------------------- stream batches, in slices */
+
+/* The most batches of one link kept while one of them is being applied:
+ * credit (at most CREDIT_MAX granted) bounds what an honest peer sends. */
+#define HELD_QUEUE_MAX (CREDIT_MAX + 4)
+
+void
+sy_held_free(session *ss)
+{
+	if (ss->held)
+		mentorfed__wire__frame__free_unpacked(ss->held, NULL);
+	ss->held = NULL;
+	for (size_t i = 0; i < ss->nq; i++)
+		mentorfed__wire__frame__free_unpacked(ss->q[i], NULL);
+	free(ss->q);
+	ss->q = NULL;
+	ss->nq = ss->capq = 0;
+}
+
+/* The batch was applied whole (its blocks, `applied` of them new, ending
+ * at `last`): the stream's position, withholding, its end or more credit. */
+static void
+batch_done(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b, uint64_t applied,
+	   uint64_t last)
+{
+	char origin[MF_REGION_MAX];
+	uint64_t vv;
+
+	mf_strlcpy(origin, b->origin, sizeof(origin));
+	if (applied > 0) {
+		ss->pull_applied += applied;
 		pull_progress(ss, origin);
 	}
 	vv = mf_store_vv(s->node->store, origin, NULL);
 	/* The last block's end, as the store read it when verifying: the
 	 * header is not decoded again here. */
-	if (b->n_blocks > 0 && res.last_seq > ss->pull_pos)
-		ss->pull_pos = res.last_seq;
+	if (b->n_blocks > 0 && last > ss->pull_pos)
+		ss->pull_pos = last;
 	if (b->complete_to > ss->pull_complete_to)
 		ss->pull_complete_to = b->complete_to;
 	if (b->complete_to > ss->pull_target)
 		ss->pull_target = b->complete_to;
-	if (vv >= b->complete_to && batch_withheld(s, ss, origin, b->complete_to))
+	if (vv >= b->complete_to &&
+	    batch_withheld(s, ss, origin, b->complete_to, ss->pull_start, 0))
 		return;
 	if (!b->end && b->n_blocks == 0) {
 		/* A batch that is not the end carries blocks: an empty one
@@ -538,4 +658,183 @@ sy_on_batch(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 	} else {
 		send_credit(s, ss, origin, 1);
 	}
+}
+
+/* Apply the next slice of ss's held batch; when it is the last, finish the
+ * batch and free it.  Any rejection or error ends the stream as before
+ * (the slices before it stay: each of their blocks was verified). */
+static void
+batch_slice(mf_sync *s, session *ss)
+{
+	Mentorfed__Wire__Frame *f = ss->held;
+	const Mentorfed__Wire__Batch *b = f->batch;
+	mf_apply_result res;
+	char err[512], origin[MF_REGION_MAX];
+	int rc;
+
+	mf_strlcpy(origin, b->origin, sizeof(origin));
+	if (!ss->pulling || strcmp(origin, ss->pull_origin) != 0) {
+		sy_held_free(ss);	/* the stream was stopped meanwhile */
+		return;
+	}
+	rc = apply_range(s, b, &ss->held_next, APPLY_SLICE_MS, &res, err, sizeof(err));
+	ss->pull_last_ms = s->now;
+	s->c.blocks_applied += res.applied_blocks;
+	s->c.blocks_duplicate += res.duplicate_blocks;
+	s->c.records_applied += res.applied_versions;
+	s->c.records_stale += res.stale_versions;
+	if (res.applied_blocks > 0)
+		sy_request_announce(s);	/* relay: tell the other peers */
+	if (rc < 0) {
+		s->c.store_errors++;
+		mf_err("sync: store error applying %s from peer %s: %s", origin, sy_sess_name(ss), err);
+		sy_held_free(ss);
+		sy_pull_stop(ss);
+		sy_block_origin(s, ss, origin, 2000);
+		return;
+	}
+	if (rc == 1) {
+		sy_held_free(ss);
+		batch_rejected(s, ss, origin, &res, err, 0);
+		pull_elsewhere(s, ss);
+		return;
+	}
+	if (rc == APPLY_BEYOND) {
+		/* batch_beyond found none: the header the store read said
+		 * otherwise.  Refused as before. */
+		s->c.rej_beyond_complete++;
+		if (sy_ratelim(s, &s->rejlog, "rejections"))
+			mf_warn("sync: refused a batch of %s from peer %s: %s", origin,
+				sy_sess_name(ss), err);
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+			      "batch of %s refused: %s", origin, err);
+		known_lower(ss, origin, b->complete_to);
+		sy_held_free(ss);
+		sy_pull_stop(ss);
+		sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+		pull_elsewhere(s, ss);
+		return;
+	}
+	ss->held_applied += res.applied_blocks;
+	if (res.last_seq > ss->held_last)
+		ss->held_last = res.last_seq;
+	if (ss->held_next < b->n_blocks)
+		return;		/* more at the next turn of the loop */
+	ss->held = NULL;
+	batch_done(s, ss, b, ss->held_applied, ss->held_last);
+	mentorfed__wire__frame__free_unpacked(f, NULL);
+}
+
+/* A stream batch of ss: checked, then applied in slices.  1 when the frame
+ * was kept (held, or freed here), 0 when the caller frees it. */
+static int
+batch_in(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f)
+{
+	const Mentorfed__Wire__Batch *b = f->batch;
+	char err[512], origin[MF_REGION_MAX];
+
+	if ((!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0) &&
+	    sy_sess_proto(ss) >= MF_PROTOCOL_PUSH) {
+		on_push(s, ss, b);
+		return 0;
+	}
+	if (!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0 || b->after > ss->pull_pos) {
+		s->c.unexpected++;
+		mf_debug("sync: unexpected batch of %s from peer %s", b->origin, sy_sess_name(ss));
+		return 0;
+	}
+	mf_strlcpy(origin, b->origin, sizeof(origin));
+	ss->pull_last_ms = s->now;
+	if (!batch_shape_ok(s, ss, b, origin))
+		return 0;
+	if (batch_beyond(b, err, sizeof(err))) {
+		s->c.rej_beyond_complete++;
+		if (sy_ratelim(s, &s->rejlog, "rejections"))
+			mf_warn("sync: refused a batch of %s from peer %s: %s (nothing of it kept)",
+				origin, sy_sess_name(ss), err);
+		sy_send_error(s, ss, MENTORFED__WIRE__ERROR_CODE__ERROR_CODE_MALFORMED, origin,
+			      "batch of %s refused: %s", origin, err);
+		known_lower(ss, origin, b->complete_to);
+		sy_pull_stop(ss);
+		sy_block_origin(s, ss, origin, REJECT_BACKOFF_MS);
+		pull_elsewhere(s, ss);
+		return 0;
+	}
+	if (b->n_blocks == 0) {
+		batch_done(s, ss, b, 0, 0);
+		return 0;
+	}
+	ss->held = f;
+	ss->held_next = 0;
+	ss->held_applied = 0;
+	ss->held_last = 0;
+	batch_slice(s, ss);
+	return 1;
+}
+
+/* Batches that came while one was held, in their order. */
+static void
+held_drain(mf_sync *s, session *ss)
+{
+	while (ss->held == NULL && ss->nq > 0) {
+		Mentorfed__Wire__Frame *f = ss->q[0];
+
+		memmove(ss->q, ss->q + 1, (ss->nq - 1) * sizeof(*ss->q));
+		ss->nq--;
+		if (!batch_in(s, ss, f))
+			mentorfed__wire__frame__free_unpacked(f, NULL);
+	}
+}
+
+int
+sy_on_batch(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f)
+{
+	const Mentorfed__Wire__Batch *b = f->batch;
+
+	s->c.batches_rx++;
+	if (ss->held == NULL && ss->nq == 0)
+		return batch_in(s, ss, f);
+	/* A push of an origin this link is not pulling does not wait behind
+	 * the held batch: it is another chain. */
+	if ((!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0) &&
+	    sy_sess_proto(ss) >= MF_PROTOCOL_PUSH) {
+		on_push(s, ss, b);
+		return 0;
+	}
+	if (ss->nq >= HELD_QUEUE_MAX) {
+		s->c.unexpected++;	/* beyond any credit granted */
+		return 0;
+	}
+	if (ss->nq == ss->capq) {
+		ss->capq = ss->capq ? ss->capq * 2 : 4;
+		ss->q = mf_xrealloc(ss->q, ss->capq * sizeof(*ss->q));
+	}
+	ss->q[ss->nq++] = f;
+	return 1;
+}
+
+int
+sy_pull_slices(mf_sync *s)
+{
+	int more = 0;
+
+	for (size_t i = 0; i < s->n_peers; i++) {
+		session *ss = s->peers[i].out;
+
+		if (ss && ss->held)
+			batch_slice(s, ss);
+		if (ss && ss->held == NULL)
+			held_drain(s, ss);
+		more |= ss && ss->held;
+	}
+	for (size_t i = 0; i < s->n_in; i++) {
+		session *ss = s->in[i];
+
+		if (ss->held)
+			batch_slice(s, ss);
+		if (ss->held == NULL)
+			held_drain(s, ss);
+		more |= ss->held != NULL;
+	}
+	return more;
 }

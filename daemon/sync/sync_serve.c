@@ -87,7 +87,7 @@ sy_kind_proto(const char *kind, size_t len)
 	for (size_t i = 0; i < sizeof(kinds_v1) / sizeof(kinds_v1[0]); i++)
 		if (strlen(kinds_v1[i]) == len && memcmp(kinds_v1[i], kind, len) == 0)
 			return 1;
-	return MF_PROTOCOL_MAX;
+	return MF_PROTOCOL_KINDS;
 }
 
 /* Where each origin's chain first holds a kind newer than protocol 1.  A
@@ -153,7 +153,7 @@ sy_proto_limit(mf_sync *s, const char *origin, unsigned proto, uint64_t upto)
 {
 	proto_mark *m;
 
-	if (proto >= MF_PROTOCOL_MAX)
+	if (proto >= MF_PROTOCOL_KINDS)
 		return upto;
 	m = mark_of(s, origin);
 	if (m->newer == 0 && upto < m->scanned)
@@ -398,4 +398,111 @@ sy_on_credit(mf_sync *s, session *ss, const char *origin, uint32_t credit)
 			return;
 		}
 	s->c.unexpected++;
+}
+
+/* ------------------------------------------------------------------ push */
+
+/* The largest push: a commit of more than this goes the announce → want
+ * way (a bulk write is better streamed with credit than sent unasked). */
+#define PUSH_MAX_BLOCKS 8
+#define PUSH_MAX_BYTES (256u * 1024)
+
+static void
+heads_set(vvmap *m, const char *origin, uint64_t seq)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].origin, origin) == 0) {
+			m->e[i].seq = seq;
+			return;
+		}
+	sy_vv_raise(m, origin, seq);
+}
+
+static int
+stream_open(const session *ss, const char *origin)
+{
+	for (size_t i = 0; i < ss->n_st; i++)
+		if (strcmp(ss->st[i].origin, origin) == 0)
+			return 1;
+	return 0;
+}
+
+/* Send origin's blocks after..upto to ss as one Batch with end set, as if
+ * it had sent Want{origin, after, 1}.  Nothing is sent when they do not
+ * fit one small batch or the send would block: the Announce that follows
+ * gets them to the peer the usual way. */
+static void
+push_one(mf_sync *s, session *ss, const char *origin, uint64_t after, uint64_t upto)
+{
+	Mentorfed__Wire__Frame f = MENTORFED__WIRE__FRAME__INIT;
+	Mentorfed__Wire__Batch bm = MENTORFED__WIRE__BATCH__INIT;
+	batch_build b;
+
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.origin = origin;
+	b.limit_seq = upto;
+	b.bw = mf_xcalloc(PUSH_MAX_BLOCKS, sizeof(*b.bw));
+	b.bp = mf_xcalloc(PUSH_MAX_BLOCKS, sizeof(*b.bp));
+	mf_store_blocks_after(s->node->store, origin, after, PUSH_MAX_BLOCKS, collect_block, &b);
+	if (b.n == 0 || b.last_seq != upto || b.bytes > PUSH_MAX_BYTES || b.first_seq > after + 1) {
+		s->c.pushes_dropped++;
+		goto out;
+	}
+	bm.origin = (char *)origin;
+	bm.after = after;
+	bm.n_blocks = b.n;
+	bm.blocks = b.bp;
+	bm.complete_to = upto;
+	bm.end = 1;
+	f.msg_case = MENTORFED__WIRE__FRAME__MSG_BATCH;
+	f.batch = &bm;
+	if (sy_sess_send(s, ss, &f) == 0) {
+		s->c.pushes_tx++;
+		s->c.batches_tx++;
+		s->c.blocks_sent += b.n;
+		for (size_t i = 0; i < b.n; i++)
+			s->c.versions_sent += b.bw[i].n_versions;
+	} else {
+		s->c.pushes_dropped++;
+	}
+out:
+	batch_free(&b);
+}
+
+static void
+push_session(mf_sync *s, session *ss, const vv_collect *vc)
+{
+	if (ss == NULL || ss->dead || sy_sess_proto(ss) < MF_PROTOCOL_PUSH ||
+	    !sy_sess_is_puller(s, ss))
+		return;
+	for (size_t i = 0; i < vc->n; i++) {
+		const char *origin = vc->ents[i].origin;
+		uint64_t now = vc->ents[i].seq, head = sy_vv_get(&s->heads, origin);
+
+		/* Caught up: the peer's own word (Hello, Announce) is our head
+		 * before these blocks.  Not the first block of an origin (the
+		 * peer may not trust it), not back to the origin's own node,
+		 * not while a stream of that origin runs on the link (it
+		 * serves them). */
+		if (now <= head || head == 0 || sy_vv_get(&ss->known, origin) != head ||
+		    strcmp(ss->region, origin) == 0 || stream_open(ss, origin))
+			continue;
+		push_one(s, ss, origin, head, now);
+	}
+}
+
+void
+sy_push_all(mf_sync *s, const vv_collect *vc)
+{
+	/* Until the first Announce there are no heads to compare with. */
+	if (s->heads_set) {
+		for (size_t i = 0; i < s->n_peers; i++)
+			push_session(s, s->peers[i].out, vc);
+		for (size_t i = 0; i < s->n_in; i++)
+			push_session(s, s->in[i], vc);
+	}
+	for (size_t i = 0; i < vc->n; i++)
+		heads_set(&s->heads, vc->ents[i].origin, vc->ents[i].seq);
+	s->heads_set = 1;
 }

@@ -192,6 +192,9 @@ mf_sync_status(mf_sync *s)
 	CNT("sends_would_block", s->c.send_blocked);
 	CNT("batches_received", s->c.batches_rx);
 	CNT("batches_sent", s->c.batches_tx);
+	CNT("pushes_sent", s->c.pushes_tx);
+	CNT("pushes_not_sent", s->c.pushes_dropped);
+	CNT("pushes_received", s->c.pushes_rx);
 	CNT("blocks_sent", s->c.blocks_sent);
 	CNT("records_sent", s->c.versions_sent);
 	CNT("records_received", s->c.records_received);
