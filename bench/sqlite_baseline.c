@@ -12,9 +12,15 @@
  * copied statement by statement from SRC's sqlite_schema (so it is the
  * store's schema by construction) and opened with the PRAGMAs of
  * daemon/core/store*.c mf_store_open.  The timed loop then does per row what the
- * store's apply path does — the same UPSERT text as store.c Q_UPSERT, the
- * record_directions delete/insert — and per block of the source the blocks
- * row and the version-vector upsert, committing every ROWS_PER_TXN rows.
+ * store's apply path does for a new record — the same INSERT text as
+ * store.c Q_INS_NEW, the index rows the source store holds for it
+ * (record_directions, record_refs, school_index: written by the store per
+ * kind, copied here as they are) — and per block of the source the blocks
+ * row, the version-vector upsert and the kept count, committing every
+ * ROWS_PER_TXN rows.  Checkpoints as the daemon's backstop does: SQLite's
+ * automatic checkpoint off (PRAGMA wal_autocheckpoint = 0) and a passive
+ * checkpoint after a commit that leaves 2,000 WAL frames (the daemon's
+ * thread checkpoints earlier, off the apply path; store_ckpt.c).
  *
  * Prints one line: "rows=N secs=S rows_per_s=R bytes=B".
  */
@@ -30,16 +36,18 @@
 	" PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;" \
 	" PRAGMA temp_store = MEMORY;"
 
-/* daemon/core/store*.c Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV. */
-#define SQL_UPSERT "INSERT INTO records(id, kind, origin, seq, hlc, deleted, body, hash," \
+/* daemon/core/store*.c Q_INS_NEW, Q_INS_DIR, Q_INS_SCHOOL, Q_INS_SIX,
+ * Q_COUNT_ADD, Q_INS_BLOCK, Q_SET_VV. */
+#define SQL_INS_NEW "INSERT INTO records(id, kind, origin, seq, hlc, deleted, body, hash," \
 	" school, date_from, date_to) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)" \
-	" ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, seq=excluded.seq," \
-	" hlc=excluded.hlc, deleted=excluded.deleted, body=excluded.body," \
-	" hash=excluded.hash, school=excluded.school, date_from=excluded.date_from," \
-	" date_to=excluded.date_to" \
-	" WHERE excluded.seq > records.seq AND excluded.origin = records.origin"
-#define SQL_DEL_DIRS "DELETE FROM record_directions WHERE id = ?1"
-#define SQL_INS_DIR "INSERT OR IGNORE INTO record_directions(direction, id) VALUES(?1, ?2)"
+	" ON CONFLICT(id) DO NOTHING"
+#define SQL_INS_DIR "INSERT OR IGNORE INTO record_directions(direction, kind, id, school)" \
+	" VALUES(?1, ?2, ?3, ?4)"
+#define SQL_INS_REF "INSERT OR IGNORE INTO record_refs(target, kind, id) VALUES(?1, ?2, ?3)"
+#define SQL_INS_SIX "INSERT OR REPLACE INTO school_index(id, name, short_name, fname," \
+	" municipality, region, league, level) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
+#define SQL_COUNT_ADD "INSERT INTO record_counts(kind, origin, deleted, n) VALUES(?1,?2,?3,?4)" \
+	" ON CONFLICT(kind, origin, deleted) DO UPDATE SET n = n + excluded.n"
 #define SQL_INS_BLOCK "INSERT INTO blocks(origin, first_seq, last_seq, hash, header, sig)" \
 	" VALUES(?1,?2,?3,?4,?5,?6)"
 #define SQL_SET_VV "INSERT INTO vv(origin, seq, head) VALUES(?1,?2,?3) ON CONFLICT(origin)" \
@@ -51,9 +59,10 @@ typedef struct blob {
 } blob;
 
 typedef struct row {
-	char *id, *kind, *origin, *school, *date_from, *date_to, *dirs;
-	long long seq, hlc;
-	int deleted;
+	char *id, *kind, *origin, *school, *date_from, *date_to, *dirs, *refs;
+	char *six[6];		/* school_index: name, short_name, fname, municipality, region */
+	long long seq, hlc, six_league, six_level;
+	int deleted, has_six;
 	blob body, hash;
 } row;
 
@@ -117,11 +126,22 @@ exec(sqlite3 *db, const char *sql)
 	}
 }
 
+/* The daemon's inline backstop: a passive checkpoint once a commit leaves
+ * 2,000 frames in the WAL. */
+static int
+wal_backstop(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	if (frames >= 2000)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	sqlite3 *src, *dst;
-	sqlite3_stmt *st, *up, *dd, *di, *ib, *vv;
+	sqlite3_stmt *st, *up, *di, *rf, *sx, *ca, *ib, *vv;
 	row *rows = NULL;
 	block *blocks = NULL;
 	size_t nrows = 0, caprows = 0, nblocks = 0, capblocks = 0, bi = 0;
@@ -137,10 +157,16 @@ main(int argc, char **argv)
 		die(src, argv[1]);
 	/* Load (untimed). */
 	if (sqlite3_prepare_v2(src,
-			       "SELECT id, kind, origin, seq, hlc, deleted, body, hash, school,"
-			       " date_from, date_to, (SELECT group_concat(direction) FROM"
-			       " record_directions d WHERE d.id = r.id) FROM records r"
-			       " ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
+			       "SELECT r.id, r.kind, r.origin, r.seq, r.hlc, r.deleted, r.body, r.hash,"
+			       " r.school, r.date_from, r.date_to, dirs, refs, x.name, x.short_name,"
+			       " x.fname, x.municipality, x.region, x.league, x.level, x.id"
+			       " FROM records r"
+			       " LEFT JOIN (SELECT id AS did, group_concat(direction) AS dirs"
+			       "  FROM record_directions GROUP BY id) ON did = r.id"
+			       " LEFT JOIN (SELECT id AS rid, group_concat(target, ' ') AS refs"
+			       "  FROM record_refs GROUP BY id) ON rid = r.id"
+			       " LEFT JOIN school_index x ON x.id = r.id"
+			       " ORDER BY r.origin, r.seq", -1, &st, NULL) != SQLITE_OK)
 		die(src, "select records");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		row *r;
@@ -162,6 +188,12 @@ main(int argc, char **argv)
 		r->date_from = col_str(st, 9);
 		r->date_to = col_str(st, 10);
 		r->dirs = col_str(st, 11);
+		r->refs = col_str(st, 12);
+		for (int k = 0; k < 5; k++)
+			r->six[k] = col_str(st, 13 + k);
+		r->six_league = sqlite3_column_int64(st, 18);
+		r->six_level = sqlite3_column_int64(st, 19);
+		r->has_six = sqlite3_column_type(st, 20) != SQLITE_NULL;
 		bytes += r->body.n;
 	}
 	sqlite3_finalize(st);
@@ -200,9 +232,13 @@ main(int argc, char **argv)
 	sqlite3_finalize(st);
 	exec(dst, "COMMIT");
 	sqlite3_close(src);
-	if (sqlite3_prepare_v3(dst, SQL_UPSERT, -1, SQLITE_PREPARE_PERSISTENT, &up, NULL) ||
-	    sqlite3_prepare_v3(dst, SQL_DEL_DIRS, -1, SQLITE_PREPARE_PERSISTENT, &dd, NULL) ||
+	sqlite3_wal_autocheckpoint(dst, 0);
+	sqlite3_wal_hook(dst, wal_backstop, NULL);
+	if (sqlite3_prepare_v3(dst, SQL_INS_NEW, -1, SQLITE_PREPARE_PERSISTENT, &up, NULL) ||
 	    sqlite3_prepare_v3(dst, SQL_INS_DIR, -1, SQLITE_PREPARE_PERSISTENT, &di, NULL) ||
+	    sqlite3_prepare_v3(dst, SQL_INS_REF, -1, SQLITE_PREPARE_PERSISTENT, &rf, NULL) ||
+	    sqlite3_prepare_v3(dst, SQL_INS_SIX, -1, SQLITE_PREPARE_PERSISTENT, &sx, NULL) ||
+	    sqlite3_prepare_v3(dst, SQL_COUNT_ADD, -1, SQLITE_PREPARE_PERSISTENT, &ca, NULL) ||
 	    sqlite3_prepare_v3(dst, SQL_INS_BLOCK, -1, SQLITE_PREPARE_PERSISTENT, &ib, NULL) ||
 	    sqlite3_prepare_v3(dst, SQL_SET_VV, -1, SQLITE_PREPARE_PERSISTENT, &vv, NULL))
 		die(dst, "prepare");
@@ -233,16 +269,36 @@ main(int argc, char **argv)
 			sqlite3_bind_null(up, 10);
 			sqlite3_bind_null(up, 11);
 		}
-		step(dst, up, "upsert");
-		sqlite3_bind_text(dd, 1, r->id, -1, SQLITE_STATIC);
-		step(dst, dd, "delete directions");
+		step(dst, up, "insert");
 		if (r->dirs) {
 			char *save = NULL, *d = strtok_r(r->dirs, ",", &save);
 			for (; d; d = strtok_r(NULL, ",", &save)) {
 				sqlite3_bind_text(di, 1, d, -1, SQLITE_STATIC);
-				sqlite3_bind_text(di, 2, r->id, -1, SQLITE_STATIC);
+				sqlite3_bind_text(di, 2, r->kind, -1, SQLITE_STATIC);
+				sqlite3_bind_text(di, 3, r->id, -1, SQLITE_STATIC);
+				if (r->school)
+					sqlite3_bind_text(di, 4, r->school, -1, SQLITE_STATIC);
+				else
+					sqlite3_bind_null(di, 4);
 				step(dst, di, "insert direction");
 			}
+		}
+		if (r->refs) {
+			char *save = NULL, *t = strtok_r(r->refs, " ", &save);
+			for (; t; t = strtok_r(NULL, " ", &save)) {
+				sqlite3_bind_text(rf, 1, t, -1, SQLITE_STATIC);
+				sqlite3_bind_text(rf, 2, r->kind, -1, SQLITE_STATIC);
+				sqlite3_bind_text(rf, 3, r->id, -1, SQLITE_STATIC);
+				step(dst, rf, "insert reference");
+			}
+		}
+		if (r->has_six) {
+			sqlite3_bind_text(sx, 1, r->id, -1, SQLITE_STATIC);
+			for (int k = 0; k < 5; k++)
+				sqlite3_bind_text(sx, 2 + k, r->six[k] ? r->six[k] : "", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(sx, 7, r->six_league);
+			sqlite3_bind_int64(sx, 8, r->six_level);
+			step(dst, sx, "insert school index");
 		}
 		/* Blocks whose range this row completes. */
 		while (bi < nblocks && strcmp(blocks[bi].origin, r->origin) == 0 &&
@@ -259,6 +315,12 @@ main(int argc, char **argv)
 			sqlite3_bind_int64(vv, 2, b->last);
 			sqlite3_bind_blob(vv, 3, b->hash.p, b->hash.n, SQLITE_STATIC);
 			step(dst, vv, "version vector");
+			/* the store sums a block's counts and writes them once */
+			sqlite3_bind_text(ca, 1, r->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ca, 2, b->origin, -1, SQLITE_STATIC);
+			sqlite3_bind_int(ca, 3, 0);
+			sqlite3_bind_int64(ca, 4, b->last - b->first + 1);
+			step(dst, ca, "count");
 		}
 		while (bi < nblocks && strcmp(blocks[bi].origin, r->origin) < 0)
 			bi++;
@@ -269,8 +331,10 @@ main(int argc, char **argv)
 	printf("rows=%zu secs=%.3f rows_per_s=%.0f bytes=%lld blocks=%zu\n", nrows, t1 - t0,
 	       nrows / (t1 - t0), bytes, bi);
 	sqlite3_finalize(up);
-	sqlite3_finalize(dd);
 	sqlite3_finalize(di);
+	sqlite3_finalize(rf);
+	sqlite3_finalize(sx);
+	sqlite3_finalize(ca);
 	sqlite3_finalize(ib);
 	sqlite3_finalize(vv);
 	sqlite3_close(dst);

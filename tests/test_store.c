@@ -29,7 +29,7 @@
 #include "proto/records.pb-c.h"
 
 /* Number of numbered migrations in store.c: bump with each new one. */
-#define EXPECTED_SCHEMA_VERSION 1
+#define EXPECTED_SCHEMA_VERSION 2
 #define APP_ID 0x4d466564
 
 #include "testdir.h"

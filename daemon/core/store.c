@@ -118,8 +118,22 @@ static const char *const sql_text[Q_COUNT] = {
 		     " hash=excluded.hash, school=excluded.school, date_from=excluded.date_from,"
 		     " date_to=excluded.date_to"
 		     " WHERE excluded.seq > records.seq AND excluded.origin = records.origin",
-	[Q_DEL_DIRS] = "DELETE FROM record_directions WHERE id = ?1",
-	[Q_INS_DIR] = "INSERT OR IGNORE INTO record_directions(direction, id) VALUES(?1, ?2)",
+	[Q_DEL_DIRS] = "DELETE FROM record_directions WHERE direction = ?1 AND kind = ?2 AND id = ?3",
+	[Q_INS_DIR] = "INSERT OR IGNORE INTO record_directions(direction, kind, id, school)"
+		     " VALUES(?1, ?2, ?3, ?4)",
+	[Q_DEL_SCHOOLS] = "DELETE FROM record_refs WHERE target = ?1 AND kind = ?2 AND id = ?3",
+	[Q_INS_SCHOOL] = "INSERT OR IGNORE INTO record_refs(target, kind, id) VALUES(?1, ?2, ?3)",
+	[Q_DEL_SIX] = "DELETE FROM school_index WHERE id = ?1",
+	[Q_INS_SIX] = "INSERT OR REPLACE INTO school_index(id, name, short_name, fname, municipality,"
+		      " region, league, level) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+	[Q_SET_IXCOLS] = "UPDATE records SET school = ?2, date_from = ?3, date_to = ?4 WHERE id = ?1",
+	/* a new record (most of an apply): inserted without the lookup */
+	[Q_INS_NEW] = "INSERT INTO records(id, kind, origin, seq, hlc, deleted, body, hash,"
+		      " school, date_from, date_to) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
+		      " ON CONFLICT(id) DO NOTHING",
+	[Q_CUR_STATE] = "SELECT deleted, kind, body FROM records WHERE id = ?1",
+	[Q_COUNT_ADD] = "INSERT INTO record_counts(kind, origin, deleted, n) VALUES(?1,?2,?3,?4)"
+			" ON CONFLICT(kind, origin, deleted) DO UPDATE SET n = n + excluded.n",
 	[Q_INS_BLOCK] = "INSERT INTO blocks(origin, first_seq, last_seq, hash, header, sig)"
 			" VALUES(?1,?2,?3,?4,?5,?6)",
 	[Q_SET_VV] = "INSERT INTO vv(origin, seq, head) VALUES(?1,?2,?3) ON CONFLICT(origin)"
@@ -164,6 +178,49 @@ static const char *const migrations[] = {
 	" held_header BLOB NOT NULL, held_sig BLOB NOT NULL, other_header BLOB NOT NULL,"
 	" other_sig BLOB NOT NULL, detected_at INTEGER NOT NULL,"
 	" UNIQUE(origin, first_seq, other_header));",
+	/*
+	 * 2: indexes that queries read (issue 14).  What a record refers
+	 * to (schools, an offer, an application, a roadmap), its directions
+	 * and dates are taken from its body by kind (index_body in
+	 * store_write.c), not guessed from field names; a record that names
+	 * two schools (a pair) has a row for each in record_refs.  Directions carry
+	 * the kind and the record's first school, so that "the schools of the
+	 * cards of direction D" is one range of one index, no join.  The
+	 * school table holds what listing and ranking schools needs (folded
+	 * name for search, league, level) so that neither decodes 40,000
+	 * bodies.  Existing rows are indexed after this step (meta "reindex",
+	 * store_reindex): a store made before it opens with its indexes full.
+	 * No index on id in record_refs and record_directions: a new version
+	 * deletes its predecessor's rows by their full keys, taken from the
+	 * predecessor's body (store_put_version); an index on id costs a
+	 * random page per row on every applied record (bench/QUERIES.md).
+	 */
+	"DROP INDEX records_school;"
+	"DROP INDEX records_dates;"
+	"DROP TABLE record_directions;"
+	"CREATE INDEX records_kind_dates ON records(kind, date_to) WHERE date_to IS NOT NULL;"
+	"CREATE TABLE record_directions(direction TEXT NOT NULL, kind TEXT NOT NULL,"
+	" id TEXT NOT NULL, school TEXT, PRIMARY KEY(direction, kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE record_refs(target TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,"
+	" PRIMARY KEY(target, kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE school_index(id TEXT PRIMARY KEY, name TEXT NOT NULL, short_name TEXT NOT NULL,"
+	" fname TEXT NOT NULL,"
+	" municipality TEXT NOT NULL, region TEXT NOT NULL, league INTEGER NOT NULL,"
+	" level INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX school_index_municipality ON school_index(municipality);"
+	"CREATE INDEX school_index_region ON school_index(region);"
+	/* Counts by (kind, origin, tombstone), kept, not counted: status
+	 * counted 200,000 rows in 300 ms.  Kept in C by store_put_version
+	 * and mf_store_truncate_origin in the transaction that changes the
+	 * records, not by triggers: a trigger on records made every applied
+	 * record's INSERT about ten times slower (bench/QUERIES.md). */
+	"CREATE TABLE record_counts(kind TEXT NOT NULL, origin TEXT NOT NULL,"
+	" deleted INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(kind, origin, deleted))"
+	" WITHOUT ROWID;"
+	"INSERT INTO record_counts SELECT kind, origin, deleted, count(*) FROM records"
+	" GROUP BY kind, origin, deleted;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'reindex', '1'"
+	" WHERE EXISTS(SELECT 1 FROM records);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -349,6 +406,8 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 		store_fail(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto bad;
 	}
+	if (!damaged && store_reindex(s, err, errlen) != 0)
+		goto bad;
 	/* Damage found by reads lives in a temporary table: per connection,
 	 * in memory, outside the file that may be damaged. */
 	if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS damage(origin TEXT NOT NULL,"

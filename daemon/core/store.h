@@ -179,6 +179,55 @@ typedef int (*mf_record_fn)(void *arg, const mf_record *r);
 int mf_store_each(mf_store *s, const char *kind, const char *origin, int with_deleted,
 		  mf_record_fn fn, void *arg);
 
+/* ------------------------------------------------------------ indexed queries
+ * (schema 2: record_refs, record_directions, records(kind, date_to),
+ * school_index; store_read.c).  Live records only, in id order. */
+
+/* Every live record of kind, through the kind index. */
+int mf_store_each_kind(mf_store *s, const char *kind, mf_record_fn fn, void *arg);
+/* Live records of kind (NULL: any) that refer to target: a school (cards,
+ * self-diagnoses, practices, pairs by either school, offers by host,
+ * applications by applicant, events), an offer (its applications), an
+ * application (its decisions), a roadmap (its items and targets), a
+ * roadmap item (its reports). */
+int mf_store_each_ref(mf_store *s, const char *target, const char *kind, mf_record_fn fn,
+		      void *arg);
+/* For each live record of kind with direction (its identifier,
+ * "knowledge") that refers to a school, its first school (competency_card:
+ * its school; a pair: the mentor), from one index range: no body is read,
+ * no other table.  In id order. */
+typedef int (*mf_ref_fn)(void *arg, const char *id, const char *school);
+int mf_store_dir_schools(mf_store *s, const char *kind, const char *direction, mf_ref_fn fn,
+			 void *arg);
+/* Live records of kind whose dates (earliest..latest of the body) overlap
+ * [from, to] (YYYY-MM-DD, inclusive; from NULL: any dates) and, direction
+ * non-NULL, that have the direction.  A record without dates matches only
+ * when from is NULL. */
+int mf_store_each_dated(mf_store *s, const char *kind, const char *from, const char *to,
+			const char *direction, mf_record_fn fn, void *arg);
+
+/* A school as the school index holds it (no body decoded). */
+typedef struct mf_school_row {
+	const char *id, *name, *short_name, *municipality, *region;
+	int league;	/* has a membership */
+	int level;	/* SelfDiagnosisLevel */
+	const char *fname;	/* mf_fold(name) "\n" mf_fold(short_name) */
+} mf_school_row;
+typedef int (*mf_school_fn)(void *arg, const mf_school_row *r);
+/* Schools whose folded name or short name contains fq (already folded,
+ * mf_fold; NULL or "": every school), of municipality and region (NULL
+ * or "": any), in id order. */
+int mf_store_schools(mf_store *s, const char *fq, const char *municipality, const char *region,
+		     mf_school_fn fn, void *arg);
+/* One school (fn not called when there is none). */
+int mf_store_school(mf_store *s, const char *id, mf_school_fn fn, void *arg);
+/* The distinct municipalities (regions 0) or regions (1) of schools, sorted. */
+int mf_store_school_values(mf_store *s, int regions, int (*fn)(void *arg, const char *v),
+			   void *arg);
+/* EXPLAIN QUERY PLAN of each query above, by name, for the tests. */
+int mf_store_query_plans(mf_store *s, int (*fn)(void *arg, const char *name, const char *plan),
+			 void *arg);
+
 /* SHA-256 over every current record's (id, version hash), in id order.
  * Equal on two nodes exactly when they hold the same current versions. */
 int mf_store_digest(mf_store *s, uint8_t out[MF_HASH_LEN]);

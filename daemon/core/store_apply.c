@@ -225,13 +225,11 @@ bad:
 	return -1;
 }
 
-/* Write a checked block: pending leaves, current versions, the header and
- * the vector.  0, or -1 on a store error. */
+/* The pending leaves and current versions of a checked block.  0 or -1. */
 static int
-write_block(mf_store *s, block_work *w, mf_apply_result *res, char *err, size_t errlen)
+write_versions(mf_store *s, block_work *w, mf_apply_result *res, char *err, size_t errlen)
 {
 	const Mentorfed__BlockHeader *h = w->h;
-	uint8_t hash[MF_HASH_LEN];
 
 	for (size_t li = 0; li < h->n_leaves; li++) {
 		const Mentorfed__Version *v = w->vs[li];
@@ -251,6 +249,27 @@ write_block(mf_store *s, block_work *w, mf_apply_result *res, char *err, size_t 
 		else
 			res->stale_versions++;
 	}
+	return 0;
+}
+
+/* Write a checked block: pending leaves, current versions, the header and
+ * the vector.  0, or -1 on a store error. */
+static int
+write_block(mf_store *s, block_work *w, mf_apply_result *res, char *err, size_t errlen)
+{
+	const Mentorfed__BlockHeader *h = w->h;
+	uint8_t hash[MF_HASH_LEN];
+	int rc;
+
+	s->count_batch = 1;
+	s->ncd = 0;
+	rc = write_versions(s, w, res, err, errlen);
+	s->count_batch = 0;
+	if (rc == 0 && store_counts_flush(s) != 0)
+		rc = store_fail(err, errlen, "store: %s", sqlite3_errmsg(s->db));
+	s->ncd = 0;
+	if (rc != 0)
+		return -1;
 	mf_sha256(w->in->header, w->in->header_len, hash);
 	if (store_insert_block(s, h->origin, h->first_seq, h->last_seq, hash, w->in->header,
 			       w->in->header_len, w->in->sig, err, errlen) != 0)
@@ -455,6 +474,8 @@ mf_store_truncate_origin(mf_store *s, const char *origin, uint64_t from, char *e
 	int have_prev;
 	static const char *const dels[] = {
 		"DELETE FROM record_directions WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
+		"DELETE FROM record_refs WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
+		"DELETE FROM school_index WHERE id IN (SELECT id FROM records WHERE origin = ?1 AND seq >= ?2)",
 		"DELETE FROM records WHERE origin = ?1 AND seq >= ?2",
 		"DELETE FROM pending WHERE origin = ?1 AND seq >= ?2",
 		"DELETE FROM blocks WHERE origin = ?1 AND first_seq >= ?2",
@@ -469,6 +490,12 @@ mf_store_truncate_origin(mf_store *s, const char *origin, uint64_t from, char *e
 	for (size_t i = 0; i < sizeof(dels) / sizeof(dels[0]); i++)
 		if (run_origin_seq(s, dels[i], origin, bfirst, 1) != 0)
 			goto dberr;
+	/* The kept counts of the origin, counted again from what is left
+	 * (record_counts, store.c; rare: a truncation is a recovery). */
+	if (run_origin_seq(s, "DELETE FROM record_counts WHERE origin = ?1", origin, 0, 0) != 0 ||
+	    run_origin_seq(s, "INSERT INTO record_counts SELECT kind, origin, deleted, count(*)"
+			      " FROM records WHERE origin = ?1 GROUP BY kind, deleted", origin, 0, 0) != 0)
+		goto dberr;
 	if (have_prev) {
 		sqlite3_stmt *st = store_stmt(s, Q_SET_VV);
 		int rc;

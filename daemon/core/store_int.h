@@ -16,6 +16,7 @@
 enum {
 	Q_GET_CUR, Q_UPSERT, Q_DEL_DIRS, Q_INS_DIR, Q_INS_BLOCK, Q_SET_VV, Q_GET_VV,
 	Q_PEND_INS, Q_PEND_DEL, Q_BLOCK_AT, Q_FORK_INS, Q_META_GET, Q_META_SET, Q_GET_REC,
+	Q_DEL_SCHOOLS, Q_INS_SCHOOL, Q_DEL_SIX, Q_INS_SIX, Q_SET_IXCOLS, Q_INS_NEW, Q_CUR_STATE, Q_COUNT_ADD,
 	Q_COUNT
 };
 
@@ -25,6 +26,17 @@ struct mf_store {
 	char *path;
 	sqlite3_stmt *q[Q_COUNT];
 	int in_apply;		/* between mf_store_apply_begin and commit/rollback */
+	/* While a received block is written (store_apply.c write_block), the
+	 * changes to record_counts are summed here and written once at its
+	 * end (store_counts_flush): a block of 300 records of a few kinds
+	 * costs a few statements, not 300.  Dropped if the block fails (its
+	 * savepoint is rolled back). */
+	int count_batch;
+	size_t ncd;
+	struct count_delta {
+		char kind[48], origin[32];
+		int deleted, n;
+	} cd[32];
 };
 
 /* err gets the message (when non-NULL); returns -1. */
@@ -46,10 +58,23 @@ int store_put_version(mf_store *s, const char *id, const char *kind, const char 
 		      uint64_t seq, uint64_t hlc, int deleted, const uint8_t *body,
 		      size_t body_len, const ProtobufCMessage *body_msg,
 		      const uint8_t hash[MF_HASH_LEN], char *err, size_t errlen);
+/* Write the summed record_counts changes (see struct mf_store) and
+ * forget them.  0 or -1. */
+int store_counts_flush(mf_store *s);
 /* Insert a block header and move the origin's vector to it. */
 int store_insert_block(mf_store *s, const char *origin, uint64_t first, uint64_t last,
 		       const uint8_t *hash, const uint8_t *header, size_t hlen, const uint8_t *sig,
 		       char *err, size_t errlen);
+/* Index a current record (kind, its decoded body or NULL for a tombstone)
+ * into record_refs, record_directions, school_index and the records
+ * row's school and date columns.  Only for store_reindex: the index
+ * tables hold no row of id (they are filled from empty).  0 or -1. */
+int store_index_record(mf_store *s, const char *id, const char *kind,
+		       const ProtobufCMessage *body);
+/* Index every current record again (schema 2 on a store of schema 1):
+ * runs when meta "reindex" is set, in one transaction that clears it. */
+int store_reindex(mf_store *s, char *err, size_t errlen);
+
 /* When an origin's data last arrived (or was written, for our own). */
 int store_note_arrival(mf_store *s, const char *origin);
 

@@ -213,24 +213,13 @@ mf_store_get(mf_store *s, const char *id)
 	return r;
 }
 
-int
-mf_store_each(mf_store *s, const char *kind, const char *origin, int with_deleted,
-	      mf_record_fn fn, void *arg)
+/* fn for each row of st (columns as Q_GET_REC), which is finalized here. */
+static int
+each_row(mf_store *s, sqlite3_stmt *st, mf_record_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
 	mf_record *bad = NULL;
 
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
-			       " WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR origin = ?2)"
-			       " AND (?3 OR deleted = 0) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (kind)
-		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	if (origin)
-		sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, with_deleted ? 1 : 0);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		mf_record *r = row_record(st);
 		int stop;
@@ -260,6 +249,252 @@ mf_store_each(mf_store *s, const char *kind, const char *origin, int with_delete
 		mf_record_free(bad);
 	}
 	return rc;
+}
+
+int
+mf_store_each(mf_store *s, const char *kind, const char *origin, int with_deleted,
+	      mf_record_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	/* One statement per filter set, so that a kind or an origin reads its
+	 * index: "?1 IS NULL OR kind = ?1" made every call a scan of the
+	 * whole table (300 ms at 200,000 records for a kind of 2,000). */
+	static const char *const q[4] = {
+		"SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
+		" WHERE (?3 OR deleted = 0) ORDER BY id",
+		"SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
+		" INDEXED BY records_kind_origin WHERE kind = ?1 AND (?3 OR deleted = 0) ORDER BY id",
+		"SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
+		" INDEXED BY records_origin_seq WHERE origin = ?2 AND (?3 OR deleted = 0) ORDER BY id",
+		"SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
+		" INDEXED BY records_kind_origin WHERE kind = ?1 AND origin = ?2"
+		" AND (?3 OR deleted = 0) ORDER BY id",
+	};
+
+	if ((st = store_prepare(s, q[(kind != NULL) | (origin != NULL) << 1])) == NULL)
+		return -1;
+	if (kind)
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (origin)
+		sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, with_deleted ? 1 : 0);
+	return each_row(s, st, fn, arg);
+}
+
+/* ---------------------------------------------------------------- indexed queries */
+
+/*
+ * The queries behind the federation's searches, each through an index of
+ * schema 2 (store.c).  Named, so that tests/test_query_plan.c can check
+ * with EXPLAIN QUERY PLAN that none scans the records table.
+ */
+#define REC_COLS "r.id, r.kind, r.origin, r.seq, r.hlc, r.deleted, r.body, r.hash"
+enum { IQ_KIND, IQ_REFS, IQ_REFS_ANY, IQ_DIR_REFS, IQ_DATED, IQ_DATED_DIR, IQ_DIR, IQ_SCHOOLS,
+       IQ_SCHOOL, IQ_SCHOOL_MUNIS, IQ_SCHOOL_REGIONS, IQ_COUNT };
+static const struct {
+	const char *name, *sql;
+} iq[IQ_COUNT] = {
+	[IQ_KIND] = { "records of a kind",
+		"SELECT " REC_COLS " FROM records r INDEXED BY records_kind_origin"
+		" WHERE r.kind = ?1 AND r.deleted = 0 ORDER BY r.id" },
+	[IQ_REFS] = { "records of a kind referring to a record",
+		"SELECT " REC_COLS " FROM record_refs x JOIN records r ON r.id = x.id"
+		" WHERE x.target = ?1 AND x.kind = ?2 AND r.deleted = 0 ORDER BY x.id" },
+	[IQ_REFS_ANY] = { "records referring to a record",
+		"SELECT " REC_COLS " FROM record_refs x JOIN records r ON r.id = x.id"
+		" WHERE x.target = ?1 AND r.deleted = 0 ORDER BY x.id" },
+	[IQ_DIR_REFS] = { "schools of the records of a kind with a direction",
+		"SELECT id, school FROM record_directions WHERE direction = ?1 AND kind = ?2"
+		" AND school IS NOT NULL ORDER BY id" },
+	[IQ_DATED] = { "records of a kind overlapping dates",
+		"SELECT " REC_COLS " FROM records r WHERE r.kind = ?1 AND r.date_to >= ?2"
+		" AND r.date_from <= ?3 AND r.deleted = 0 ORDER BY r.id" },
+	[IQ_DATED_DIR] = { "records of a kind overlapping dates with a direction",
+		"SELECT " REC_COLS " FROM record_directions d JOIN records r ON r.id = d.id"
+		" WHERE d.direction = ?4 AND d.kind = ?1 AND r.date_to >= ?2"
+		" AND r.date_from <= ?3 AND r.deleted = 0 ORDER BY d.id" },
+	[IQ_DIR] = { "records of a kind with a direction",
+		"SELECT " REC_COLS " FROM record_directions d JOIN records r ON r.id = d.id"
+		" WHERE d.direction = ?4 AND d.kind = ?1 AND r.deleted = 0 ORDER BY d.id" },
+	/* a substring of a folded name: no B-tree index serves it; the
+	 * school table is scanned (small rows, no body), never records */
+	[IQ_SCHOOLS] = { "schools by folded name",
+		"SELECT id, name, short_name, municipality, region, league, level, fname"
+		" FROM school_index WHERE (?1 = '' OR instr(fname, ?1) > 0) AND (?2 IS NULL OR municipality = ?2)"
+		" AND (?3 IS NULL OR region = ?3) ORDER BY id" },
+	[IQ_SCHOOL] = { "a school",
+		"SELECT id, name, short_name, municipality, region, league, level, fname"
+		" FROM school_index WHERE id = ?1" },
+	[IQ_SCHOOL_MUNIS] = { "municipalities of schools",
+		"SELECT DISTINCT municipality FROM school_index WHERE municipality <> ''"
+		" ORDER BY municipality" },
+	[IQ_SCHOOL_REGIONS] = { "regions of schools",
+		"SELECT DISTINCT region FROM school_index WHERE region <> '' ORDER BY region" },
+};
+
+int
+mf_store_each_kind(mf_store *s, const char *kind, mf_record_fn fn, void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[IQ_KIND].sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	return each_row(s, st, fn, arg);
+}
+
+int
+mf_store_each_ref(mf_store *s, const char *target, const char *kind, mf_record_fn fn, void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[kind ? IQ_REFS : IQ_REFS_ANY].sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	if (kind)
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	return each_row(s, st, fn, arg);
+}
+
+/* The school index's columns of st from column c on (as IQ_SCHOOL's). */
+static void
+school_row_at(sqlite3_stmt *st, int c, mf_school_row *r)
+{
+	r->id = (const char *)sqlite3_column_text(st, c);
+	r->name = (const char *)sqlite3_column_text(st, c + 1);
+	r->short_name = (const char *)sqlite3_column_text(st, c + 2);
+	r->municipality = (const char *)sqlite3_column_text(st, c + 3);
+	r->region = (const char *)sqlite3_column_text(st, c + 4);
+	r->league = sqlite3_column_int(st, c + 5);
+	r->level = sqlite3_column_int(st, c + 6);
+	r->fname = (const char *)sqlite3_column_text(st, c + 7);
+}
+
+int
+mf_store_dir_schools(mf_store *s, const char *kind, const char *direction, mf_ref_fn fn,
+		     void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[IQ_DIR_REFS].sql);
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, direction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			     (const char *)sqlite3_column_text(st, 1))) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mf_store_each_dated(mf_store *s, const char *kind, const char *from, const char *to,
+		    const char *direction, mf_record_fn fn, void *arg)
+{
+	int q = from ? (direction ? IQ_DATED_DIR : IQ_DATED) : direction ? IQ_DIR : IQ_KIND;
+	sqlite3_stmt *st = store_prepare(s, iq[q].sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (from) {
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	}
+	if (direction)
+		sqlite3_bind_text(st, 4, direction, -1, SQLITE_STATIC);
+	return each_row(s, st, fn, arg);
+}
+
+static int
+school_rows(sqlite3_stmt *st, mf_school_fn fn, void *arg)
+{
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		mf_school_row r;
+
+		school_row_at(st, 0, &r);
+		if ((rc = fn(arg, &r)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mf_store_schools(mf_store *s, const char *fq, const char *municipality, const char *region,
+		 mf_school_fn fn, void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[IQ_SCHOOLS].sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, fq ? fq : "", -1, SQLITE_STATIC);
+	if (municipality && *municipality)
+		sqlite3_bind_text(st, 2, municipality, -1, SQLITE_STATIC);
+	if (region && *region)
+		sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
+	return school_rows(st, fn, arg);
+}
+
+int
+mf_store_school(mf_store *s, const char *id, mf_school_fn fn, void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[IQ_SCHOOL].sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return school_rows(st, fn, arg);
+}
+
+int
+mf_store_school_values(mf_store *s, int regions, int (*fn)(void *arg, const char *v), void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, iq[regions ? IQ_SCHOOL_REGIONS : IQ_SCHOOL_MUNIS].sql);
+	int rc = 0, step;
+
+	if (st == NULL)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(arg, (const char *)sqlite3_column_text(st, 0))) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mf_store_query_plans(mf_store *s, int (*fn)(void *arg, const char *name, const char *plan),
+		     void *arg)
+{
+	for (int i = 0; i < IQ_COUNT; i++) {
+		char sql[1024], plan[1024] = "";
+		sqlite3_stmt *st;
+		int rc;
+
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", iq[i].sql);
+		if ((st = store_prepare(s, sql)) == NULL)
+			return -1;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			size_t l = strlen(plan);
+
+			snprintf(plan + l, sizeof(plan) - l, "%s%s", l ? "; " : "",
+				 (const char *)sqlite3_column_text(st, 3));
+		}
+		sqlite3_finalize(st);
+		if ((rc = fn(arg, iq[i].name, plan)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 int
@@ -296,14 +531,15 @@ mf_store_count(mf_store *s, const char *kind, const char *origin, int deleted)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	/* One statement per filter set, so that SQLite can use an index
-	 * (records_kind_origin, records_origin_seq): "?1 IS NULL OR kind = ?1"
-	 * would make every count a full scan. */
+	/* From the counts the triggers keep (schema 2): a few dozen rows,
+	 * whatever the number of records. */
 	static const char *const q[4] = {
-		"SELECT count(*) FROM records WHERE (?3 < 0 OR deleted = ?3)",
-		"SELECT count(*) FROM records WHERE kind = ?1 AND (?3 < 0 OR deleted = ?3)",
-		"SELECT count(*) FROM records WHERE origin = ?2 AND (?3 < 0 OR deleted = ?3)",
-		"SELECT count(*) FROM records WHERE kind = ?1 AND origin = ?2"
+		"SELECT coalesce(sum(n), 0) FROM record_counts WHERE (?3 < 0 OR deleted = ?3)",
+		"SELECT coalesce(sum(n), 0) FROM record_counts WHERE kind = ?1"
+		" AND (?3 < 0 OR deleted = ?3)",
+		"SELECT coalesce(sum(n), 0) FROM record_counts WHERE origin = ?2"
+		" AND (?3 < 0 OR deleted = ?3)",
+		"SELECT coalesce(sum(n), 0) FROM record_counts WHERE kind = ?1 AND origin = ?2"
 		" AND (?3 < 0 OR deleted = ?3)",
 	};
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "kinds.h"
 #include "log.h"
 #include "record.h"
@@ -20,13 +21,23 @@
 
 /* ---------------------------------------------------------------- indexing */
 
-/* The columns queries filter on, read from a body through its descriptor:
- * the first school reference, the earliest and latest date, directions. */
+/*
+ * What queries filter on, read from a body by its kind (never guessed from
+ * field names: a new kind is indexed when a rule for it is written here):
+ * the records it refers to (schools, an offer, an application, a roadmap),
+ * its earliest and latest date, its directions,
+ * and for a school what listing and ranking schools needs.  Pointers are
+ * into the decoded body.
+ */
+#define IX_MAX 16
 typedef struct index_cols {
-	const char *school;
+	const char *refs[IX_MAX];
+	int n_refs;
 	char date_from[11], date_to[11];
-	int dirs[16];
+	int dirs[IX_MAX];
 	int n_dirs;
+	const char *school;	/* the first school referred to: records.school */
+	const Mentorfed__School *school_body;	/* kind "school" */
 } index_cols;
 
 static void
@@ -41,51 +52,381 @@ note_date(index_cols *ic, const char *d)
 }
 
 static void
-scan_msg(const ProtobufCMessage *m, index_cols *ic, int depth)
+note_ref(index_cols *ic, const char *id)
 {
-	const ProtobufCMessageDescriptor *d = m->descriptor;
-
-	if (depth > 3)
+	if (id == NULL || *id == '\0' || ic->n_refs == IX_MAX)
 		return;
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		const char *base = (const char *)m + f->offset;
+	for (int i = 0; i < ic->n_refs; i++)
+		if (strcmp(ic->refs[i], id) == 0)
+			return;
+	ic->refs[ic->n_refs++] = id;
+}
 
-		if (f->type == PROTOBUF_C_TYPE_STRING && f->label != PROTOBUF_C_LABEL_REPEATED) {
-			const char *v = *(char *const *)base;
-			size_t nl = strlen(f->name);
-			if (v == NULL || *v == '\0')
-				continue;
-			if (ic->school == NULL && nl >= 9 &&
-			    strcmp(f->name + nl - 9, "school_id") == 0)
-				ic->school = v;
-			else if (strcmp(f->name, "date") == 0 || strcmp(f->name, "from") == 0 ||
-				 strcmp(f->name, "to") == 0 || strcmp(f->name, "start_date") == 0 ||
-				 strcmp(f->name, "end_date") == 0 || strcmp(f->name, "deadline") == 0)
-				note_date(ic, v);
-		} else if (f->type == PROTOBUF_C_TYPE_ENUM &&
-			   f->descriptor == &mentorfed__direction__descriptor) {
-			size_t n = f->label == PROTOBUF_C_LABEL_REPEATED ?
-					   *(const size_t *)((const char *)m + f->quantifier_offset) : 1;
-			const int *v = f->label == PROTOBUF_C_LABEL_REPEATED ? *(int *const *)base :
-									   (const int *)base;
-			for (size_t k = 0; k < n && ic->n_dirs < 16; k++)
-				if (v[k] != 0)
-					ic->dirs[ic->n_dirs++] = v[k];
-		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-				size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
-				ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)base;
-				for (size_t k = 0; k < n; k++)
-					scan_msg(v[k], ic, depth + 1);
-			} else if (*(ProtobufCMessage *const *)base != NULL) {
-				scan_msg(*(ProtobufCMessage *const *)base, ic, depth + 1);
-			}
-		}
+/* A reference that is a school's. */
+static void
+note_school(index_cols *ic, const char *id)
+{
+	if (ic->school == NULL && id != NULL && *id != '\0')
+		ic->school = id;
+	note_ref(ic, id);
+}
+
+static void
+note_dirs(index_cols *ic, const Mentorfed__Direction *d, size_t n)
+{
+	for (size_t i = 0; i < n && ic->n_dirs < IX_MAX; i++)
+		if (d[i] != 0)
+			ic->dirs[ic->n_dirs++] = (int)d[i];
+}
+
+static void
+note_intervals(index_cols *ic, Mentorfed__DateInterval *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		note_date(ic, v[i]->from);
+		note_date(ic, v[i]->to);
 	}
 }
 
+static void
+index_body(const char *kind, const ProtobufCMessage *m, index_cols *ic)
+{
+	if (strcmp(kind, "school") == 0) {
+		ic->school_body = (const Mentorfed__School *)m;
+	} else if (strcmp(kind, "competency_card") == 0) {
+		const Mentorfed__CompetencyCard *c = (const void *)m;
+		note_school(ic, c->school_id);
+		note_dirs(ic, c->directions, c->n_directions);
+	} else if (strcmp(kind, "self_diagnosis") == 0) {
+		const Mentorfed__SelfDiagnosis *c = (const void *)m;
+		note_school(ic, c->school_id);
+		for (size_t i = 0; i < c->n_scores; i++)
+			note_dirs(ic, &c->scores[i]->direction, 1);
+	} else if (strcmp(kind, "mentoring_practice") == 0) {
+		note_school(ic, ((const Mentorfed__MentoringPractice *)m)->school_id);
+	} else if (strcmp(kind, "mentoring_pair") == 0) {
+		const Mentorfed__MentoringPair *c = (const void *)m;
+		/* both schools: the pair shows on the mentor's and the mentee's page */
+		note_school(ic, c->mentor_school_id);
+		note_school(ic, c->mentee_school_id);
+		note_dirs(ic, c->directions, c->n_directions);
+		note_date(ic, c->start_date);
+		note_date(ic, c->end_date);
+	} else if (strcmp(kind, "internship_offer") == 0) {
+		const Mentorfed__InternshipOffer *c = (const void *)m;
+		note_school(ic, c->host_school_id);
+		note_dirs(ic, c->directions, c->n_directions);
+		note_intervals(ic, c->dates, c->n_dates);
+	} else if (strcmp(kind, "internship_application") == 0) {
+		const Mentorfed__InternshipApplication *c = (const void *)m;
+		note_school(ic, c->applicant_school_id);
+		/* the offer too: "applications to offer O" is the same lookup */
+		note_ref(ic, c->offer_id);
+	} else if (strcmp(kind, "internship_decision") == 0) {
+		note_ref(ic, ((const Mentorfed__InternshipDecision *)m)->application_id);
+	} else if (strcmp(kind, "event") == 0) {
+		const Mentorfed__Event *c = (const void *)m;
+		for (size_t i = 0; i < c->n_school_ids; i++)
+			note_school(ic, c->school_ids[i]);
+		note_date(ic, c->date);
+	} else if (strcmp(kind, "roadmap_item") == 0) {
+		const Mentorfed__RoadmapItem *c = (const void *)m;
+		note_ref(ic, c->roadmap_id);
+		if (c->timing)
+			note_intervals(ic, c->timing->intervals, c->timing->n_intervals);
+	} else if (strcmp(kind, "roadmap_item_report") == 0) {
+		note_ref(ic, ((const Mentorfed__RoadmapItemReport *)m)->item_id);
+	} else if (strcmp(kind, "roadmap") == 0) {
+		const Mentorfed__Roadmap *c = (const void *)m;
+		note_date(ic, c->period_from);
+		note_date(ic, c->period_to);
+	} else if (strcmp(kind, "target") == 0) {
+		const Mentorfed__Target *c = (const void *)m;
+		note_ref(ic, c->roadmap_id);
+		note_date(ic, c->deadline);
+	}
+}
+
+static int
+step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The index tables' rows of id: its predecessor's (old, of old_kind, as
+ * index_body found them in the predecessor's body; NULL: it had none, a
+ * new record or a tombstone) removed by their full keys, ic's (NULL:
+ * none) written. */
+static int
+index_write(mf_store *s, const char *id, const char *kind, const index_cols *ic,
+	    const char *old_kind, const index_cols *old)
+{
+	sqlite3_stmt *st;
+
+	for (int i = 0; old != NULL && i < old->n_dirs; i++) {
+		char name[64];
+
+		if (mf_enum_ident(&mentorfed__direction__descriptor, old->dirs[i], name,
+				  sizeof(name)) == NULL)
+			continue;
+		st = store_stmt(s, Q_DEL_DIRS);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, old_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	for (int i = 0; old != NULL && i < old->n_refs; i++) {
+		st = store_stmt(s, Q_DEL_SCHOOLS);
+		sqlite3_bind_text(st, 1, old->refs[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, old_kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	if (old != NULL && old->school_body != NULL) {
+		st = store_stmt(s, Q_DEL_SIX);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	if (ic == NULL)
+		return 0;
+	for (int i = 0; i < ic->n_dirs; i++) {
+		char name[64];
+
+		if (mf_enum_ident(&mentorfed__direction__descriptor, ic->dirs[i], name,
+				  sizeof(name)) == NULL)
+			continue;
+		st = store_stmt(s, Q_INS_DIR);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (ic->school)
+			sqlite3_bind_text(st, 4, ic->school, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	for (int i = 0; i < ic->n_refs; i++) {
+		st = store_stmt(s, Q_INS_SCHOOL);
+		sqlite3_bind_text(st, 1, ic->refs[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	if (ic->school_body != NULL) {
+		const Mentorfed__School *sc = ic->school_body;
+		char *fn = mf_fold(sc->name), *fs = mf_fold(sc->short_name), *f;
+		size_t l = strlen(fn) + strlen(fs) + 2;
+		int rc;
+
+		/* one column for both names; "\n" never occurs in a folded query */
+		f = mf_xmalloc(l);
+		snprintf(f, l, "%s\n%s", fn, fs);
+		st = store_stmt(s, Q_INS_SIX);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, sc->name ? sc->name : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, sc->short_name ? sc->short_name : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, sc->municipality ? sc->municipality : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, sc->region ? sc->region : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, sc->n_memberships > 0);
+		sqlite3_bind_int(st, 8, (int)sc->self_diagnosis_level);
+		rc = step_done(st);
+		free(f);
+		free(fn);
+		free(fs);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_index_record(mf_store *s, const char *id, const char *kind, const ProtobufCMessage *body)
+{
+	index_cols ic;
+	sqlite3_stmt *st;
+
+	memset(&ic, 0, sizeof(ic));
+	if (body != NULL)
+		index_body(kind, body, &ic);
+	st = store_stmt(s, Q_SET_IXCOLS);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (ic.school)
+		sqlite3_bind_text(st, 2, ic.school, -1, SQLITE_STATIC);
+	if (ic.date_from[0]) {
+		sqlite3_bind_text(st, 3, ic.date_from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ic.date_to, -1, SQLITE_STATIC);
+	}
+	if (step_done(st) != 0)
+		return -1;
+	/* only on the empty tables of a migration: nothing to remove */
+	return index_write(s, id, kind, body ? &ic : NULL, NULL, NULL);
+}
+
+/* A slice of records read for reindexing (see store_reindex). */
+typedef struct reix_row {
+	char *id, *kind;
+	uint8_t *body;
+	size_t len;
+} reix_row;
+
+#define REIX_SLICE 2000
+
+int
+store_reindex(mf_store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	reix_row rows[REIX_SLICE];
+	sqlite3_int64 after = 0;
+	char flag[8];
+	int rc = 0, n = 0;
+	size_t got;
+
+	if (mf_store_meta_get(s, "reindex", flag, sizeof(flag)) != 0)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	if ((st = store_prepare(s, "SELECT rowid, id, kind, body FROM records WHERE rowid > ?1"
+				   " AND deleted = 0 ORDER BY rowid LIMIT ?2")) == NULL)
+		goto dberr;
+	/* In slices read whole before they are written: SQLite leaves a
+	 * table changed under a running SELECT of it undefined. */
+	do {
+		got = 0;
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int(st, 2, REIX_SLICE);
+		while (got < REIX_SLICE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			reix_row *r = &rows[got++];
+
+			after = sqlite3_column_int64(st, 0);
+			r->id = mf_xstrdup((const char *)sqlite3_column_text(st, 1));
+			r->kind = mf_xstrdup((const char *)sqlite3_column_text(st, 2));
+			r->len = (size_t)sqlite3_column_bytes(st, 3);
+			r->body = mf_xmalloc(r->len ? r->len : 1);
+			if (r->len)
+				memcpy(r->body, sqlite3_column_blob(st, 3), r->len);
+		}
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+		for (size_t i = 0; i < got; i++) {
+			const ProtobufCMessageDescriptor *d = mf_kind_descriptor(rows[i].kind);
+			ProtobufCMessage *m = d ? protobuf_c_message_unpack(d, NULL, rows[i].len,
+									    rows[i].body) : NULL;
+
+			/* an undecodable body is left unindexed, as a received one is */
+			if (m != NULL && rc == 0) {
+				rc = store_index_record(s, rows[i].id, rows[i].kind, m);
+				n++;
+			}
+			if (m != NULL)
+				protobuf_c_message_free_unpacked(m, NULL);
+			free(rows[i].id);
+			free(rows[i].kind);
+			free(rows[i].body);
+		}
+	} while (rc == 0 && got == REIX_SLICE);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		goto dberr;
+	if (store_exec(s, "DELETE FROM meta WHERE key = 'reindex'", err, errlen) != 0)
+		goto dberr;
+	if (store_exec(s, "COMMIT", err, errlen) != 0)
+		goto dberr;
+	mf_info("store %s: indexed %d records for the queries (schema 2)", s->path, n);
+	return 0;
+dberr:
+	store_fail(err, errlen, "%s: reindex: %s", s->path, sqlite3_errmsg(s->db));
+	store_exec(s, "ROLLBACK", NULL, 0);
+	return -1;
+}
+
 /* ---------------------------------------------------------------- writing */
+
+/* n records more (or fewer) of kind and origin, tombstones or live, in
+ * record_counts: at once, or summed while a block is written (struct
+ * mf_store).  SQLITE_DONE or an SQLite error. */
+static int
+count_write(mf_store *s, const char *kind, const char *origin, int deleted, int n)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_COUNT_ADD);
+	int rc;
+
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, deleted ? 1 : 0);
+	sqlite3_bind_int(st, 4, n);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+count_add(mf_store *s, const char *kind, const char *origin, int deleted, int n)
+{
+	struct count_delta *d;
+
+	deleted = deleted ? 1 : 0;
+	if (!s->count_batch)
+		return count_write(s, kind, origin, deleted, n);
+	for (size_t i = 0; i < s->ncd; i++) {
+		d = &s->cd[i];
+		if (d->deleted == deleted && strcmp(d->kind, kind) == 0 &&
+		    strcmp(d->origin, origin) == 0) {
+			d->n += n;
+			return SQLITE_DONE;
+		}
+	}
+	if (s->ncd == sizeof(s->cd) / sizeof(s->cd[0]) || strlen(kind) >= sizeof(d->kind) ||
+	    strlen(origin) >= sizeof(d->origin))
+		return count_write(s, kind, origin, deleted, n);
+	d = &s->cd[s->ncd++];
+	mf_strlcpy(d->kind, kind, sizeof(d->kind));
+	mf_strlcpy(d->origin, origin, sizeof(d->origin));
+	d->deleted = deleted;
+	d->n = n;
+	return SQLITE_DONE;
+}
+
+int
+store_counts_flush(mf_store *s)
+{
+	int rc = SQLITE_DONE;
+
+	for (size_t i = 0; i < s->ncd && rc == SQLITE_DONE; i++)
+		if (s->cd[i].n != 0)
+			rc = count_write(s, s->cd[i].kind, s->cd[i].origin, s->cd[i].deleted,
+					 s->cd[i].n);
+	s->ncd = 0;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The parameters of Q_INS_NEW and Q_UPSERT. */
+static void
+bind_version(sqlite3_stmt *st, const char *id, const char *kind, const char *origin,
+	     uint64_t seq, uint64_t hlc, int deleted, const uint8_t *body, size_t body_len,
+	     const uint8_t hash[MF_HASH_LEN], const index_cols *ic)
+{
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)hlc);
+	sqlite3_bind_int(st, 6, deleted ? 1 : 0);
+	sqlite3_bind_blob(st, 7, body_len ? (const void *)body : "", (int)body_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, hash, MF_HASH_LEN, SQLITE_STATIC);
+	if (ic->school)
+		sqlite3_bind_text(st, 9, ic->school, -1, SQLITE_STATIC);
+	if (ic->date_from[0]) {
+		sqlite3_bind_text(st, 10, ic->date_from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, ic->date_to, -1, SQLITE_STATIC);
+	}
+}
 
 /* See store_int.h.  body must already be a valid body of kind. */
 int
@@ -96,33 +437,23 @@ store_put_version(mf_store *s, const char *id, const char *kind, const char *ori
 {
 	const ProtobufCMessageDescriptor *d = mf_kind_descriptor(kind);
 	ProtobufCMessage *m = NULL;	/* decoded here: freed here */
-	index_cols ic;
+	ProtobufCMessage *old_m = NULL;	/* the predecessor's body, likewise */
+	index_cols ic, oic;
 	sqlite3_stmt *st;
-	int rc;
+	char old_kind[64] = "";
+	int rc, existed = 0, old_deleted = 0;
 
 	memset(&ic, 0, sizeof(ic));
-	if (body_msg != NULL && !deleted) {
-		scan_msg(body_msg, &ic, 0);
-	} else if (d != NULL && !deleted && body_len > 0) {
-		m = protobuf_c_message_unpack(d, NULL, body_len, body);
-		if (m != NULL)
-			scan_msg(m, &ic, 0);
-	}
-	st = store_stmt(s, Q_UPSERT);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)hlc);
-	sqlite3_bind_int(st, 6, deleted ? 1 : 0);
-	sqlite3_bind_blob(st, 7, body_len ? (const void *)body : "", (int)body_len, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, hash, MF_HASH_LEN, SQLITE_STATIC);
-	if (ic.school)
-		sqlite3_bind_text(st, 9, ic.school, -1, SQLITE_STATIC);
-	if (ic.date_from[0]) {
-		sqlite3_bind_text(st, 10, ic.date_from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, ic.date_to, -1, SQLITE_STATIC);
-	}
+	memset(&oic, 0, sizeof(oic));
+	if (body_msg == NULL && d != NULL && !deleted && body_len > 0)
+		body_msg = m = protobuf_c_message_unpack(d, NULL, body_len, body);
+	if (body_msg != NULL && !deleted)
+		index_body(kind, body_msg, &ic);
+	/* A new record is inserted as it is (most of an apply); only when
+	 * the id is held already is the row read (its state for the kept
+	 * counts, its body for its index rows) and the upsert run. */
+	st = store_stmt(s, Q_INS_NEW);
+	bind_version(st, id, kind, origin, seq, hlc, deleted, body, body_len, hash, &ic);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -131,27 +462,67 @@ store_put_version(mf_store *s, const char *id, const char *kind, const char *ori
 		return store_fail(err, errlen, "store %s: %s", id, sqlite3_errmsg(s->db));
 	}
 	if (sqlite3_changes(s->db) == 0) {
-		if (m)
-			protobuf_c_message_free_unpacked(m, NULL);
-		return 0;
-	}
-	st = store_stmt(s, Q_DEL_DIRS);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	for (int i = 0; i < ic.n_dirs && rc == SQLITE_DONE; i++) {
-		char name[64];
-		if (mf_enum_ident(&mentorfed__direction__descriptor, ic.dirs[i], name,
-				  sizeof(name)) == NULL)
-			continue;
-		st = store_stmt(s, Q_INS_DIR);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
+		st = store_stmt(s, Q_CUR_STATE);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const ProtobufCMessageDescriptor *od;
+			size_t olen = (size_t)sqlite3_column_bytes(st, 2);
+
+			existed = 1;
+			old_deleted = sqlite3_column_int(st, 0);
+			mf_strlcpy(old_kind, (const char *)sqlite3_column_text(st, 1),
+				   sizeof(old_kind));
+			/* The predecessor's index rows are found from its body
+			 * (the tables have no index on id).  Decoded into its
+			 * own memory: the column is valid only until the reset. */
+			if (!old_deleted && olen > 0 && (od = mf_kind_descriptor(old_kind)) != NULL)
+				old_m = protobuf_c_message_unpack(od, NULL, olen,
+								  sqlite3_column_blob(st, 2));
+		}
 		sqlite3_reset(st);
+		if (rc == SQLITE_ROW) {
+			st = store_stmt(s, Q_UPSERT);
+			bind_version(st, id, kind, origin, seq, hlc, deleted, body, body_len, hash, &ic);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+		}
+		if (rc != SQLITE_DONE) {
+			if (m)
+				protobuf_c_message_free_unpacked(m, NULL);
+			if (old_m)
+				protobuf_c_message_free_unpacked(old_m, NULL);
+			return store_fail(err, errlen, "store %s: %s", id, sqlite3_errmsg(s->db));
+		}
+		if (!existed || sqlite3_changes(s->db) == 0) {
+			if (m)
+				protobuf_c_message_free_unpacked(m, NULL);
+			if (old_m)
+				protobuf_c_message_free_unpacked(old_m, NULL);
+			if (!existed)
+				return store_fail(err, errlen, "store %s: neither inserted nor found", id);
+			return 0;
+		}
 	}
+	if (old_m != NULL)
+		index_body(old_kind, old_m, &oic);
+	/* The upsert changes a row only of the same origin; a new row
+	 * counts once, a version that turns a record into a tombstone (or
+	 * changes its kind) moves it between counts. */
+	rc = SQLITE_DONE;
+	if (!existed)
+		rc = count_add(s, kind, origin, deleted, 1);
+	else if (old_deleted != (deleted ? 1 : 0) || strcmp(old_kind, kind) != 0) {
+		rc = count_add(s, old_kind, origin, old_deleted, -1);
+		if (rc == SQLITE_DONE)
+			rc = count_add(s, kind, origin, deleted, 1);
+	}
+	if (rc == SQLITE_DONE)
+		rc = index_write(s, id, kind, deleted || body_msg == NULL ? NULL : &ic, old_kind,
+				 old_m != NULL ? &oic : NULL) == 0 ? SQLITE_DONE : SQLITE_ERROR;
 	if (m)
 		protobuf_c_message_free_unpacked(m, NULL);
+	if (old_m)
+		protobuf_c_message_free_unpacked(old_m, NULL);
 	if (rc != SQLITE_DONE)
 		return store_fail(err, errlen, "store %s: %s", id, sqlite3_errmsg(s->db));
 	return 1;

@@ -485,9 +485,30 @@ typedef struct offers_ctx {
 	json_t *data, *rows;
 	int dirmask[MF_EX_NDIRS], any_dir;
 	const char *month, *region;
-	const mf_ex_schools *sc;
+	mf_store *st;
 	const apps *a;
 } offers_ctx;
+
+static int
+label_cb(void *arg, const mf_school_row *r)
+{
+	char **name = arg;
+
+	if (*r->name)
+		*name = mf_xstrdup(r->name);
+	return 0;
+}
+
+/* A school's name from the school index, or its id (allocated). */
+static char *
+school_label(mf_store *st, const char *id)
+{
+	char *name = NULL;
+
+	if (id && *id)
+		mf_store_school(st, id, label_cb, &name);
+	return name ? name : mf_xstrdup(id ? id : "");
+}
 
 /* The offer matches the filters of the list: region, a direction, dates
  * overlapping the month YYYY-MM. */
@@ -527,7 +548,7 @@ offer_cb(void *arg, const mf_record *r)
 	offers_ctx *c = arg;
 	Mentorfed__InternshipOffer *o = (Mentorfed__InternshipOffer *)mf_ex_unpack(
 		r, &mentorfed__internship_offer__descriptor);
-	char reg[MF_REGION_MAX], dt[256], dates[128] = "", places[48];
+	char reg[MF_REGION_MAX], dt[256], dates[128] = "", places[48], *host;
 	uint64_t left;
 
 	if (o == NULL)
@@ -552,10 +573,11 @@ offer_cb(void *arg, const mf_record *r)
 					"dates", dates, "places", (json_int_t)o->places, "places_left",
 					(json_int_t)left, "open_to_other_regions",
 					o->open_to_other_regions));
+	host = school_label(c->st, o->host_school_id);
 	json_array_append_new(c->rows,
-			      json_pack("[s,s,s,s,s,s,s,s]", r->id, reg,
-					mf_ex_school_label(c->sc, o->host_school_id), o->title, dt, dates,
+			      json_pack("[s,s,s,s,s,s,s,s]", r->id, reg, host, o->title, dt, dates,
 					places, o->open_to_other_regions ? "yes" : "no"));
+	free(host);
 out:
 	mentorfed__internship_offer__free_unpacked(o, NULL);
 	return 0;
@@ -568,34 +590,57 @@ mf_exchange_offers(mf_node *node, json_t *req)
 					    "PLACES LEFT", "OPEN", NULL };
 	json_t *dirs = json_object_get(req, "directions"), *t;
 	offers_ctx c;
-	mf_ex_schools sc;
 	apps a;
-	char err[512];
+	char err[512], dname[64] = "";
+	int ndirs = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	if (json_is_array(dirs) && json_array_size(dirs) > 0) {
 		if (mf_ex_dirs_parse(dirs, c.dirmask, err, sizeof(err)) != 0)
 			return mf_reply_error(EX_USAGE, "%s", err);
 		c.any_dir = 1;
+		for (int k = 1; k < MF_EX_NDIRS; k++)
+			if (c.dirmask[k] && ndirs++ == 0 &&
+			    mf_enum_ident(&mentorfed__direction__descriptor, k, dname,
+					  sizeof(dname)) == NULL)
+				ndirs = 2;	/* no identifier: filter on the body only */
 	}
 	c.month = json_string_value(json_object_get(req, "month"));
 	c.region = json_string_value(json_object_get(req, "region"));
 	if (c.month && (strlen(c.month) != 7 || c.month[4] != '-'))
 		return mf_reply_error(EX_USAGE, "--month: expected YYYY-MM, got '%s'", c.month);
-	if (mf_ex_schools_load(node->store, &sc) != 0)
+	if (apps_load(node->store, &a, NULL) != 0)
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
-	if (apps_load(node->store, &a, NULL) != 0) {
-		mf_ex_schools_free(&sc);
-		return mf_reply_error(EX_SOFTWARE, "store read failed");
-	}
 	t = mf_ex_table("internship offers", cols);
 	c.data = json_array();
 	c.rows = json_object_get(t, "rows");
-	c.sc = &sc;
+	c.st = node->store;
 	c.a = &a;
-	mf_store_each(node->store, "internship_offer", NULL, 0, offer_cb, &c);
+	/*
+	 * Through the indexes: a month is a range of the dates index (an
+	 * offer's earliest..latest date overlapping it), one direction a range
+	 * of the direction index; offer_matches then checks every filter on
+	 * the body, so that an offer whose intervals leave a gap over the
+	 * month, or that has another of several directions, is judged as
+	 * before.  Id order either way.
+	 */
+	if (c.month) {
+		char lo[11], hi[11];
+
+		snprintf(lo, sizeof(lo), "%.7s-01", c.month);
+		snprintf(hi, sizeof(hi), "%.7s-31", c.month);
+		rc = mf_store_each_dated(node->store, "internship_offer", lo, hi,
+					 ndirs == 1 ? dname : NULL, offer_cb, &c);
+	} else {
+		rc = mf_store_each_dated(node->store, "internship_offer", NULL, NULL,
+					 ndirs == 1 ? dname : NULL, offer_cb, &c);
+	}
 	apps_free(&a);
-	mf_ex_schools_free(&sc);
+	if (rc < 0) {
+		json_decref(c.data);
+		json_decref(t);
+		return mf_reply_error(EX_SOFTWARE, "store read failed");
+	}
 	return mf_ex_reply(c.data, json_pack("[o]", t));
 }
 

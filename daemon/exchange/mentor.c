@@ -19,16 +19,17 @@
 #include "util.h"
 
 typedef struct cand {
-	char *id;
+	char *id, *name;
 	int covers[MF_EX_NDIRS];
 	int coverage, same_region, league, load;
 	char region[MF_REGION_MAX];
-	const char *name;
 } cand;
 
 typedef struct cands {
 	cand *v;
 	size_t n, cap;
+	json_t *at;	/* school id -> index in v */
+	int dir;	/* the direction being read */
 } cands;
 
 /* What the mentee needs and why. */
@@ -39,44 +40,54 @@ typedef struct need {
 	char basis[256];
 } need;
 
+/* A card of direction c->dir: its school becomes a candidate (once, found
+ * through c->at) covering the direction.  From the direction index alone:
+ * no card body is decoded. */
 static int
-card_cb(void *arg, const mf_record *r)
+card_ref_cb(void *arg, const char *id, const char *school)
 {
 	cands *c = arg;
-	Mentorfed__CompetencyCard *m = (Mentorfed__CompetencyCard *)mf_ex_unpack(
-		r, &mentorfed__competency_card__descriptor);
-	cand *e = NULL;
+	json_t *at = json_object_get(c->at, school);
+	cand *e;
 
-	if (m == NULL)
-		return 0;
-	if (m->school_id == NULL || *m->school_id == '\0')
-		goto out;
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].id, m->school_id) == 0)
-			e = &c->v[i];
-	if (e == NULL) {
+	(void)id;
+	if (at != NULL) {
+		e = &c->v[json_integer_value(at)];
+	} else {
 		if (c->n == c->cap) {
 			c->cap = c->cap ? c->cap * 2 : 32;
 			c->v = mf_xrealloc(c->v, c->cap * sizeof(*c->v));
 		}
-		e = &c->v[c->n++];
+		e = &c->v[c->n];
 		memset(e, 0, sizeof(*e));
-		e->id = mf_xstrdup(m->school_id);
+		e->id = mf_xstrdup(school);
+		json_object_set_new(c->at, school, json_integer((json_int_t)c->n++));
 	}
-	for (size_t i = 0; i < m->n_directions; i++)
-		if (m->directions[i] > 0 && m->directions[i] < MF_EX_NDIRS)
-			e->covers[m->directions[i]] = 1;
-out:
-	mentorfed__competency_card__free_unpacked(m, NULL);
+	e->covers[c->dir] = 1;
+	return 0;
+}
+
+/* The candidate's name and League membership from the school index. */
+static int
+cand_school_cb(void *arg, const mf_school_row *r)
+{
+	cand *c = arg;
+
+	if (*r->name)
+		c->name = mf_xstrdup(r->name);
+	c->league = r->league;
 	return 0;
 }
 
 static void
 cands_free(cands *c)
 {
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].id);
+		free(c->v[i].name);
+	}
 	free(c->v);
+	json_decref(c->at);
 }
 
 typedef struct diag_ctx {
@@ -120,7 +131,7 @@ needs_of(mf_store *st, const mf_ex_school *mentee, json_t *given, need *nd)
 	memset(nd, 0, sizeof(*nd));
 	memset(&dc, 0, sizeof(dc));
 	dc.school = mentee->id;
-	mf_store_each(st, "self_diagnosis", NULL, 0, diag_cb, &dc);
+	mf_store_each_ref(st, mentee->id, "self_diagnosis", diag_cb, &dc);
 	if (json_array_size(given) > 0) {
 		if (mf_ex_dirs_parse(given, nd->mask, err, sizeof(err)) != 0)
 			return mf_reply_error(EX_USAGE, "%s", err);
@@ -166,36 +177,96 @@ cand_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Every school with a competency card, scored against the need and sorted
- * best first.  0 or -1 (store read failed). */
+/* Coverage and region first: what the indexes give without a school read. */
 static int
-cands_rank(mf_store *st, const mf_ex_schools *sc, const char *mreg, const need *nd, cands *cc)
+tier_cmp(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+
+	if (x->coverage != y->coverage)
+		return y->coverage - x->coverage;
+	if (x->same_region != y->same_region)
+		return y->same_region - x->same_region;
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * Every school with a competency card of a needed direction, scored
+ * against the need and sorted best first; *ranked says how many of the
+ * first are fully ranked (all when limit is 0).  The cards come from the
+ * direction index (one range per direction, no body).  Coverage and same
+ * region order the candidates before League membership and load do, so
+ * only the candidates of the (coverage, region) tiers that the first
+ * `limit` shown reach need their school read and their load counted: a
+ * federation has 20,000 card schools, a page shows 20.  0 or -1.
+ */
+static int
+cands_rank(mf_store *st, const char *sid, const char *mreg, const need *nd, json_int_t limit,
+	   cands *cc, size_t *ranked)
 {
 	mf_ex_pairs pr;
+	json_t *load = json_object();	/* mentor school -> active pairs */
+	size_t upto, shown = 0;
+	int rc = 0;
 
 	memset(cc, 0, sizeof(*cc));
-	if (mf_store_each(st, "competency_card", NULL, 0, card_cb, cc) != 0 ||
-	    mf_ex_pairs_load(st, &pr) != 0) {
+	cc->at = json_object();
+	for (int k = 0; k < nd->n && rc == 0; k++) {
+		char dname[64];
+
+		if (mf_enum_ident(&mentorfed__direction__descriptor, nd->list[k], dname,
+				  sizeof(dname)) == NULL)
+			continue;
+		cc->dir = nd->list[k];
+		rc = mf_store_dir_schools(st, "competency_card", dname, card_ref_cb, cc);
+	}
+	if (rc != 0 || mf_ex_pairs_load(st, &pr) != 0) {
+		json_decref(load);
 		cands_free(cc);
 		return -1;
 	}
+	for (size_t k = 0; k < pr.n; k++)
+		if (mf_ex_pair_active(&pr.v[k]))
+			json_object_set_new(load, pr.v[k].mentor, json_integer(
+				json_integer_value(json_object_get(load, pr.v[k].mentor)) + 1));
 	for (size_t i = 0; i < cc->n; i++) {
 		cand *c = &cc->v[i];
-		const mf_ex_school *s = mf_ex_schools_find(sc, c->id);
 
 		mf_ex_region_of(c->id, c->region);
-		c->name = s ? s->name : c->id;
-		c->league = s ? s->league : 0;
 		c->same_region = strcmp(c->region, mreg) == 0;
 		for (int k = 1; k < MF_EX_NDIRS; k++)
 			c->coverage += nd->mask[k] && c->covers[k];
-		for (size_t k = 0; k < pr.n; k++)
-			if (strcmp(pr.v[k].mentor, c->id) == 0 && mf_ex_pair_active(&pr.v[k]))
-				c->load++;
 	}
-	mf_ex_pairs_free(&pr);
 	if (cc->n > 1)
-		qsort(cc->v, cc->n, sizeof(*cc->v), cand_cmp);
+		qsort(cc->v, cc->n, sizeof(*cc->v), tier_cmp);
+	/* the first `limit` that will be shown, then the rest of that tier */
+	for (upto = 0; upto < cc->n; upto++) {
+		const cand *c = &cc->v[upto];
+
+		if (limit > 0 && (json_int_t)shown >= limit &&
+		    (c->coverage != cc->v[upto - 1].coverage ||
+		     c->same_region != cc->v[upto - 1].same_region))
+			break;
+		if (c->coverage > 0 && strcmp(c->id, sid) != 0)
+			shown++;
+	}
+	for (size_t i = 0; i < upto && rc == 0; i++) {
+		cand *c = &cc->v[i];
+
+		rc = mf_store_school(st, c->id, cand_school_cb, c);
+		if (c->name == NULL)	/* a card of a school this node does not hold */
+			c->name = mf_xstrdup(c->id);
+		c->load = (int)json_integer_value(json_object_get(load, c->id));
+	}
+	json_decref(load);
+	mf_ex_pairs_free(&pr);
+	if (rc != 0) {
+		cands_free(cc);
+		return -1;
+	}
+	if (upto > 1)
+		qsort(cc->v, upto, sizeof(*cc->v), cand_cmp);
+	*ranked = upto;
 	return 0;
 }
 
@@ -230,6 +301,31 @@ cand_add(const cand *c, const need *nd, size_t rank, json_t *arr, json_t *rows)
 					      c->league ? "yes" : "no", nm, why, c->id));
 }
 
+/* The mentee from the school index (no body decoded). */
+static int
+mentee_cb(void *arg, const mf_school_row *r)
+{
+	mf_ex_school *m = arg;
+
+	m->id = mf_xstrdup(r->id);
+	m->name = mf_xstrdup(r->name);
+	m->municipality = mf_xstrdup(r->municipality);
+	mf_ex_region_of(r->id, m->region);
+	m->league = r->league;
+	m->level = r->level;
+	return 0;
+}
+
+static void
+mentee_free(mf_ex_school *m)
+{
+	if (m == NULL)
+		return;
+	free(m->id);
+	free(m->name);
+	free(m->municipality);
+}
+
 json_t *
 mf_exchange_find_mentor(mf_node *node, json_t *req)
 {
@@ -240,30 +336,31 @@ mf_exchange_find_mentor(mf_node *node, json_t *req)
 	const char *sid = json_string_value(json_object_get(req, "school"));
 	json_int_t limit = json_integer_value(json_object_get(req, "limit"));
 	char mreg[MF_REGION_MAX];
-	mf_ex_schools sc;
-	const mf_ex_school *mentee;
+	mf_ex_school mentee_row, *mentee = NULL;
 	cands cc;
 	need nd;
 	json_t *data, *t, *e;
-	size_t shown = 0;
+	size_t shown = 0, ranked = 0;
 
 	if (sid == NULL)
 		return mf_reply_error(EX_USAGE, "mentor find: school id missing");
-	if (mf_ex_schools_load(st, &sc) != 0)
+	memset(&mentee_row, 0, sizeof(mentee_row));
+	if (mf_store_school(st, sid, mentee_cb, &mentee_row) != 0)
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
-	if ((mentee = mf_ex_schools_find(&sc, sid)) == NULL) {
+	if (mentee_row.id != NULL)
+		mentee = &mentee_row;
+	if (mentee == NULL) {
 		char hint[600];
-		mf_ex_schools_free(&sc);
 		mf_check_school_hint(node, sid, hint, sizeof(hint));
 		return mf_reply_error(EX_DATAERR, "no school %s in the federation's records%s", sid, hint);
 	}
 	mf_ex_region_of(sid, mreg);
 	if ((e = needs_of(st, mentee, json_object_get(req, "directions"), &nd)) != NULL) {
-		mf_ex_schools_free(&sc);
+		mentee_free(mentee);
 		return e;
 	}
-	if (cands_rank(st, &sc, mreg, &nd, &cc) != 0) {
-		mf_ex_schools_free(&sc);
+	if (cands_rank(st, sid, mreg, &nd, limit, &cc, &ranked) != 0) {
+		mentee_free(mentee);
 		return mf_reply_error(EX_SOFTWARE, "store read failed");
 	}
 	data = json_pack("{s:s, s:s, s:s, s:o, s:s, s:[]}", "school", sid, "name", mentee->name,
@@ -271,7 +368,7 @@ mf_exchange_find_mentor(mf_node *node, json_t *req)
 			 nd.basis, "candidates");
 	mf_reason_annotate(data, "basis");
 	t = mf_ex_table("mentor candidates", cols);
-	for (size_t i = 0; i < cc.n; i++) {
+	for (size_t i = 0; i < ranked; i++) {
 		if (cc.v[i].coverage == 0 || strcmp(cc.v[i].id, sid) == 0)
 			continue;
 		if (limit > 0 && (json_int_t)shown >= limit)
@@ -280,6 +377,6 @@ mf_exchange_find_mentor(mf_node *node, json_t *req)
 			 json_object_get(t, "rows"));
 	}
 	cands_free(&cc);
-	mf_ex_schools_free(&sc);
+	mentee_free(mentee);
 	return mf_ex_reply(data, json_pack("[o]", t));
 }

@@ -119,7 +119,7 @@ mf_exchange_overview(mf_node *node, json_t *req)
 	origins = json_array();
 	by_region = json_object();
 	mf_store_vv_each(st, origin_cb, origins);
-	mf_store_each(st, "mentoring_practice", NULL, 0, practice_cb, by_region);
+	mf_store_each_kind(st, "mentoring_practice", practice_cb, by_region);
 	data = json_array();
 	t = mf_ex_table("federation overview", cols);
 	json_array_foreach(origins, i, o)

@@ -74,7 +74,7 @@ int
 mf_ex_pairs_load(mf_store *st, mf_ex_pairs *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (mf_store_each(st, "mentoring_pair", NULL, 0, pair_cb, p) != 0) {
+	if (mf_store_each_kind(st, "mentoring_pair", pair_cb, p) != 0) {
 		mf_ex_pairs_free(p);
 		return -1;
 	}
