@@ -154,11 +154,17 @@ print_memory(json_t *m)
 
 	if (json_integer_value(json_object_get(m, "rss")) < 0)
 		return;
-	snprintf(buf, sizeof(buf),
-		 _("%.1f MiB resident: SQLite %.1f MiB (page cache %.1f of %.1f), heap in use %.1f, kept free %.1f, files mapped %.1f"),
-		 mib(m, "rss"), mib(m, "sqlite_used"), mib(m, "sqlite_cache"),
-		 mib(m, "sqlite_cache_limit"), mib(m, "heap_used") + mib(m, "heap_mmap"),
-		 mib(m, "heap_free"), mib(m, "rss_file"));
+	if (json_integer_value(json_object_get(m, "heap_used")) < 0)
+		snprintf(buf, sizeof(buf),
+			 _("%.1f MiB resident: SQLite %.1f MiB (page cache %.1f of %.1f), files mapped %.1f"),
+			 mib(m, "rss"), mib(m, "sqlite_used"), mib(m, "sqlite_cache"),
+			 mib(m, "sqlite_cache_limit"), mib(m, "rss_file"));
+	else
+		snprintf(buf, sizeof(buf),
+			 _("%.1f MiB resident: SQLite %.1f MiB (page cache %.1f of %.1f), heap in use %.1f, kept free %.1f, files mapped %.1f"),
+			 mib(m, "rss"), mib(m, "sqlite_used"), mib(m, "sqlite_cache"),
+			 mib(m, "sqlite_cache_limit"), mib(m, "heap_used") + mib(m, "heap_mmap"),
+			 mib(m, "heap_free"), mib(m, "rss_file"));
 	mf_print_kv("memory", buf);
 }
 

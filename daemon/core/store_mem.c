@@ -75,10 +75,14 @@ mf_memstat_read(mf_store *s, mf_memstat *m)
 	memset(m, 0xff, sizeof(*m));	/* every field -1 */
 	proc_status(m);
 	mi = mallinfo2();
-	m->heap_arena = (int64_t)mi.arena;
-	m->heap_used = (int64_t)mi.uordblks;
-	m->heap_free = (int64_t)mi.fordblks;
-	m->heap_mmap = (int64_t)mi.hblkhd;
+	/* an allocator other than glibc's (a sanitizer's) reports nothing:
+	 * unknown, not zero */
+	if (mi.arena != 0 || mi.hblkhd != 0) {
+		m->heap_arena = (int64_t)mi.arena;
+		m->heap_used = (int64_t)mi.uordblks;
+		m->heap_free = (int64_t)mi.fordblks;
+		m->heap_mmap = (int64_t)mi.hblkhd;
+	}
 	if (sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0) == SQLITE_OK) {
 		m->sqlite_used = cur;
 		m->sqlite_peak = hi;
