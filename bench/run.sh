@@ -251,6 +251,16 @@ hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 declare -A R=()		# results: key -> value
 put_res() { R[$1]=$2; echo "$1=$2" >> "$W/results.txt"; }
+# mem_line NODE: where the node's memory is now, from `status` (MiB)
+mem_line() {
+	mf "$1" --json status | python3 -c '
+import json, sys
+m = json.load(sys.stdin).get("memory", {})
+M = lambda k: "%.1f" % (m[k] / 1048576.0) if m.get(k, -1) >= 0 else "?"
+print("RSS %s = anon %s + files %s + shmem %s; SQLite %s (page cache %s of %s); heap in use %s + mmap %s, kept free %s; WAL %s" % (
+    M("rss"), M("rss_anon"), M("rss_file"), M("rss_shmem"), M("sqlite_used"), M("sqlite_cache"),
+    M("sqlite_cache_limit"), M("heap_used"), M("heap_mmap"), M("heap_free"), M("wal_bytes")))'
+}
 
 # ------------------------------------------------------------------ machine
 CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
@@ -346,6 +356,7 @@ start_node BS
 secs=$(probe waitvv "$W/BS/store.db" "$t0" "$WANT_SMALL")
 put_res small_sync_secs "$secs"
 put_res small_rss_kb "$(hwm_kb "${NPID[BS]}")"
+put_res small_mem "$(mem_line BS)"
 [ "$(digest A)" = "$(digest BS)" ] || { echo "run.sh: digests differ after the small sync" >&2; exit 1; }
 stop_node BS
 
@@ -386,6 +397,7 @@ read -r secs bytes < <(probe waitvv "$W/B/store.db" "$t0" "$WANT" "${NPID[B]}")
 put_res init_secs "$secs"
 put_res init_wire_bytes "$bytes"
 put_res init_rss_kb "$(hwm_kb "${NPID[B]}")"
+put_res init_mem "$(mem_line B)"
 DA=$(digest A)
 [ "$DA" = "$(digest B)" ] || { echo "run.sh: digests differ after the initial sync" >&2; exit 1; }
 put_res init_digest_equal yes
@@ -556,6 +568,8 @@ md.append("|---|---:|---|---:|")
 for row in rows:
     md.append("| " + " | ".join(row) + " |")
 md.append("")
+md.append("Where the receiving daemon's memory is right after the sync (`mentorfed status`, MiB): "
+          "%s records: %s; %s records: %s.\n" % (f(SMALL), r.get("small_mem", "?"), f(N), r.get("init_mem", "?")))
 md.append("Raw figures (seconds unless named otherwise):\n")
 md.append("```")
 for k, v in r.items():
