@@ -160,33 +160,58 @@ step_done(sqlite3_stmt *st)
  * index_body found them in the predecessor's body; NULL: it had none, a
  * new record or a tombstone) removed by their full keys, ic's (NULL:
  * none) written. */
+/* One row per direction of dirs in record_directions, by statement q:
+ * Q_DEL_DIRS (by full key) or Q_INS_DIR (with the record's school). */
+static int
+dir_rows(mf_store *s, int q, const char *id, const char *kind, const int *dirs, int n,
+	 const char *school)
+{
+	for (int i = 0; i < n; i++) {
+		sqlite3_stmt *st;
+		char name[64];
+
+		if (mf_enum_ident(&mentorfed__direction__descriptor, dirs[i], name,
+				  sizeof(name)) == NULL)
+			continue;
+		st = store_stmt(s, q);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (q == Q_INS_DIR && school)
+			sqlite3_bind_text(st, 4, school, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One row per reference in record_refs, by q: Q_DEL_SCHOOLS or
+ * Q_INS_SCHOOL (both take target, kind, id). */
+static int
+ref_rows(mf_store *s, int q, const char *id, const char *kind, const char *const *refs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sqlite3_stmt *st = store_stmt(s, q);
+
+		sqlite3_bind_text(st, 1, refs[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 index_write(mf_store *s, const char *id, const char *kind, const index_cols *ic,
 	    const char *old_kind, const index_cols *old)
 {
 	sqlite3_stmt *st;
 
-	for (int i = 0; old != NULL && i < old->n_dirs; i++) {
-		char name[64];
-
-		if (mf_enum_ident(&mentorfed__direction__descriptor, old->dirs[i], name,
-				  sizeof(name)) == NULL)
-			continue;
-		st = store_stmt(s, Q_DEL_DIRS);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, old_kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		if (step_done(st) != 0)
-			return -1;
-	}
-	for (int i = 0; old != NULL && i < old->n_refs; i++) {
-		st = store_stmt(s, Q_DEL_SCHOOLS);
-		sqlite3_bind_text(st, 1, old->refs[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, old_kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		if (step_done(st) != 0)
-			return -1;
-	}
+	if (old != NULL &&
+	    (dir_rows(s, Q_DEL_DIRS, id, old_kind, old->dirs, old->n_dirs, NULL) != 0 ||
+	     ref_rows(s, Q_DEL_SCHOOLS, id, old_kind, old->refs, old->n_refs) != 0))
+		return -1;
 	if (old != NULL && old->school_body != NULL) {
 		st = store_stmt(s, Q_DEL_SIX);
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -195,29 +220,9 @@ index_write(mf_store *s, const char *id, const char *kind, const index_cols *ic,
 	}
 	if (ic == NULL)
 		return 0;
-	for (int i = 0; i < ic->n_dirs; i++) {
-		char name[64];
-
-		if (mf_enum_ident(&mentorfed__direction__descriptor, ic->dirs[i], name,
-				  sizeof(name)) == NULL)
-			continue;
-		st = store_stmt(s, Q_INS_DIR);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		if (ic->school)
-			sqlite3_bind_text(st, 4, ic->school, -1, SQLITE_STATIC);
-		if (step_done(st) != 0)
-			return -1;
-	}
-	for (int i = 0; i < ic->n_refs; i++) {
-		st = store_stmt(s, Q_INS_SCHOOL);
-		sqlite3_bind_text(st, 1, ic->refs[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		if (step_done(st) != 0)
-			return -1;
-	}
+	if (dir_rows(s, Q_INS_DIR, id, kind, ic->dirs, ic->n_dirs, ic->school) != 0 ||
+	    ref_rows(s, Q_INS_SCHOOL, id, kind, ic->refs, ic->n_refs) != 0)
+		return -1;
 	if (ic->school_body != NULL) {
 		const Mentorfed__School *sc = ic->school_body;
 		char *fn = mf_fold(sc->name), *fs = mf_fold(sc->short_name), *f;

@@ -589,20 +589,28 @@ host_error(mf_import *imp, unsigned line, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A plugin's message as text: formatted, cut at the first invalid UTF-8. */
+static void
+host_msg(char *msg, size_t len, const char *fmt, va_list ap)
+{
+	size_t bad;
+
+	vsnprintf(msg, len, fmt, ap);
+	if (!mf_utf8_valid(msg, strlen(msg), &bad))
+		msg[bad] = '\0';
+}
+
 static void
 host_warn(mf_import *imp, unsigned line, const char *fmt, ...)
 {
 	char msg[900];
 	va_list ap;
-	size_t bad;
 
 	if (imp == NULL || fmt == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	host_msg(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!mf_utf8_valid(msg, strlen(msg), &bad))
-		msg[bad] = '\0';
 	diag_add(imp, "warning", line, msg);
 }
 
@@ -617,15 +625,12 @@ host_incomplete(mf_import *imp, unsigned line, const char *fmt, ...)
 {
 	char msg[900];
 	va_list ap;
-	size_t bad;
 
 	if (imp == NULL || fmt == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	host_msg(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!mf_utf8_valid(msg, strlen(msg), &bad))
-		msg[bad] = '\0';
 	if (imp->whole) {
 		json_object_set_new(diag_add(imp, "warning", line, msg), "incomplete", json_true());
 		return;
