@@ -375,6 +375,19 @@ apply_range(mf_sync *s, const Mentorfed__Wire__Batch *b, size_t *next, uint64_t 
 	return rc;
 }
 
+/* What an apply step did, in the counters; a relay pushes on and tells
+ * the other peers what it applied. */
+static void
+count_applied(mf_sync *s, const mf_apply_result *res)
+{
+	s->c.blocks_applied += res->applied_blocks;
+	s->c.blocks_duplicate += res->duplicate_blocks;
+	s->c.records_applied += res->applied_versions;
+	s->c.records_stale += res->stale_versions;
+	if (res->applied_blocks > 0)
+		sy_request_announce(s);
+}
+
 static int
 apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
 	    size_t errlen)
@@ -541,12 +554,7 @@ on_push(mf_sync *s, session *ss, const Mentorfed__Wire__Batch *b)
 			return;
 		}
 	rc = apply_batch(s, b, &res, err, sizeof(err));
-	s->c.blocks_applied += res.applied_blocks;
-	s->c.blocks_duplicate += res.duplicate_blocks;
-	s->c.records_applied += res.applied_versions;
-	s->c.records_stale += res.stale_versions;
-	if (res.applied_blocks > 0)
-		sy_request_announce(s);	/* relay: push on, tell the other peers */
+	count_applied(s, &res);
 	if (rc < 0) {
 		s->c.store_errors++;
 		mf_err("sync: store error applying %s from peer %s: %s", origin, sy_sess_name(ss), err);
@@ -683,12 +691,7 @@ batch_slice(mf_sync *s, session *ss)
 	}
 	rc = apply_range(s, b, &ss->held_next, APPLY_SLICE_MS, &res, err, sizeof(err));
 	ss->pull_last_ms = s->now;
-	s->c.blocks_applied += res.applied_blocks;
-	s->c.blocks_duplicate += res.duplicate_blocks;
-	s->c.records_applied += res.applied_versions;
-	s->c.records_stale += res.stale_versions;
-	if (res.applied_blocks > 0)
-		sy_request_announce(s);	/* relay: tell the other peers */
+	count_applied(s, &res);
 	if (rc < 0) {
 		s->c.store_errors++;
 		mf_err("sync: store error applying %s from peer %s: %s", origin, sy_sess_name(ss), err);
