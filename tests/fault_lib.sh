@@ -42,15 +42,16 @@ trap 'exit 143' TERM INT HUP
 # f_start DIR [PREFIX...]: start mentorfedd on DIR in the foreground under
 # PREFIX (ip netns exec NS, env VAR=..., ...: a prefix that execs the
 # daemon, so that the pid is the daemon's own and kill -9 hits it; not the
-# faketime(1) wrapper, which forks), log to DIR/daemon.log, wait until it
-# answers.
+# faketime(1) wrapper, which forks), log to DIR/daemon.log, wait (up to
+# 30 s) until it answers.
 f_start() {
 	_dir=$1; shift
 	"$@" "$MFD" -d "$_dir" -f >>"$_dir/daemon.log" 2>&1 &
 	_pid=$!
 	T_PIDS="$T_PIDS $_pid"
 	echo "$_pid" >"$_dir/daemon.pid"
-	for _ in $(seq 1 200); do
+	_end=$(( $(date +%s) + 30 ))
+	while [ "$(date +%s)" -lt "$_end" ]; do
 		# (the answer must come from this daemon, not an older one that
 		# still holds the socket)
 		[ -S "$_dir/control.sock" ] && "$MF" --timeout 5 -d "$_dir" digest >/dev/null 2>&1 &&

@@ -48,9 +48,35 @@ like() {
 
 diag() { echo "# $*"; }
 
-# A free TCP port on loopback (asks the kernel; parallel runs do not collide).
+# A free TCP port on loopback, for a daemon to listen on later.  Not one
+# the kernel hands out for bind(0): those come from the ephemeral range
+# (ip_local_port_range, 32768-60999 by default), from which every outgoing
+# connection of every parallel test also takes its local port, so between
+# this check and the daemon's bind another test's connection could take
+# it (a CI run failed so).  A random port below that range that binds now:
+# only another free_port can pick it, 1 in ~12,000.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	python3 -c '
+import random, socket
+lo = 20000
+try:
+    lo_eph = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    lo_eph = 32768
+hi = max(lo + 1000, min(lo_eph, 65536)) - 1
+for _ in range(200):
+    p = random.randint(lo, hi)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+else:
+    raise SystemExit("free_port: no free port in %d-%d" % (lo, hi))'
 }
 
 # start_node DIR: start mentorfedd in the foreground, wait for its socket.
@@ -59,8 +85,10 @@ start_node() {
 	_pid=$!
 	T_PIDS="$T_PIDS $_pid"
 	echo "$_pid" > "$1/daemon.pid"
-	for _ in $(seq 1 100); do
-		[ -S "$1/control.sock" ] && "$MF" -d "$1" digest >/dev/null 2>&1 && return 0
+	# (up to 30 s: a loaded machine running the suite in parallel)
+	_end=$(( $(date +%s) + 30 ))
+	while [ "$(date +%s)" -lt "$_end" ]; do
+		[ -S "$1/control.sock" ] && "$MF" --timeout 5 -d "$1" digest >/dev/null 2>&1 && return 0
 		kill -0 "$_pid" 2>/dev/null || return 1
 		sleep 0.05
 	done
