@@ -15,7 +15,8 @@
 #       [--keep DIR]
 #
 # (The old build takes seconds per mentor find: it is timed --old-runs
-# times, this build --runs times; report roadmaps 5 times on both.)
+# times, this build --runs times; report roadmaps 5 times on both, after
+# ctl_bench's warm-up; then once at a new date, and once with --all.)
 #
 # The workload: gen_workload.py's anchors with --schools schools (its
 # ANCHOR_SCHOOLS raised from 1,000) and 20 roadmaps, then --records records
@@ -155,6 +156,20 @@ measure() {	# LABEL BUILD NODE RUNS
 		"status" '{"cmd":"status"}'
 	"$CB" "$ep" 5 "report roadmaps --at 2025-06-01" '{"cmd":"report_roadmaps","at":"2025-06-01"}' ||
 		echo "report roadmaps: failed (see $W/$label.log)"
+	# ctl_bench's two warm-up requests judge the report once; what the
+	# first request at a date costs (every item of every region judged in
+	# the plugin host, as after any region wrote), and every item (--all,
+	# what the web page asks), timed once each through the client
+	for q in "report roadmaps --at 2025-05-01" "report roadmaps --at 2025-04-01 --all"; do
+		t0=$(date +%s.%N)
+		# shellcheck disable=SC2086
+		if "$b/mentorfed" -d "$n" --timeout 600 --json $q >/dev/null 2>"$W/$label.rr.err"; then
+			printf '%-40s %8.0f ms  (one request, the first at that date, through the client)\n' "$q" \
+				"$(python3 -c "import time; print((time.time() - $t0) * 1000)")"
+		else
+			echo "$q: failed: $(head -c 300 "$W/$label.rr.err")"
+		fi
+	done
 	"$b/mentorfed" -d "$n" stop >/dev/null
 	wait "${PIDS[-1]}" || true
 }

@@ -364,6 +364,12 @@ mf_plugjob_add_plugin(const char *path)
 	json_array_append_new(extra_plugins, json_string(path));
 }
 
+json_t *
+mf_plugjob_extra(void)
+{
+	return extra_plugins;
+}
+
 void
 mf_plugjob_fini(void)
 {

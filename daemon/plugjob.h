@@ -27,6 +27,8 @@ json_t *mf_plugjob_run(mf_daemon *d, json_t *req, const void *doc, size_t doclen
 int mf_plugjob_init(void);
 void mf_plugjob_add_plugin(const char *path);
 void mf_plugjob_fini(void);
+/* Those plugin files (borrowed; an array, perhaps empty or NULL). */
+json_t *mf_plugjob_extra(void);
 
 /* The helper's path (see find_host in plugjob.c), for messages. */
 const char *mf_plugjob_host(void);

@@ -5,7 +5,7 @@
 # (own region only, atomic, idempotent, one school across documents) and
 # `roadmap` judged by the owner region's model.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 35
+plan 39
 
 # the plugins as built (libtool keeps the loadable objects in .libs)
 P="$T_TMP/plugins"
@@ -151,6 +151,31 @@ st=[rank.get(x[3],9) for x in items]
 print(items[0][3], st == sorted(st), len({x[0] for x in items}))' "$T_TMP/rep.csv")
 is "$r" "overdue True 2" "CSV: items of both regions, overdue first, ordered by status"
 grep -q "75" "$T_TMP/rep.csv"; ok $? "targets are shown against their goals (75 %)"
+
+# -- the report in summary: counts by status per roadmap, the first 10
+# items of each (Chelyabinsk's roadmap has 19), every item with --all; a
+# summary kept from an earlier request is not served once the region wrote
+# (report_summary PREFIX: for Chelyabinsk's roadmap, items_total, the items
+# shown, the counts' sum, done)
+report_summary() {
+	"$MF" -d "$TOM" --json report roadmaps --at 2024-06-01 "$@" | python3 -c '
+import json,sys
+d={x["region"]:x for x in json.load(sys.stdin)}
+rm=d["RU-CHE"]["roadmaps"][0]; c=rm.get("counts",{})
+print(rm.get("items_total","-"), len(rm["items"]), sum(c.values()) if c else "-", c.get("done","-"))'
+}
+is "$(report_summary)" "19 10 19 0" "the report counts Chelyabinsk's 19 items by status and shows the first 10"
+is "$(report_summary --all)" "- 19 - -" "--all: every item, as the web page asks"
+"$MF" -d "$CHE" --json roadmap RU-CHE --at 2024-06-01 | python3 -c '
+import json,sys
+it=json.load(sys.stdin)["roadmaps"][0]["items"][0]
+print(json.dumps({"kind":"roadmap_item_report","key":"done-1","body":{"item_id":it["id"],"status":"done","as_of":"2024-05-30","evidence":["https://example.org/report"]}}))' >"$T_TMP/done.jsonl"
+"$MF" -d "$CHE" put "$T_TMP/done.jsonl" >/dev/null; ok $? "Chelyabinsk reports one item done"
+for _ in $(seq 1 200); do
+	[ "$("$MF" -d "$TOM" digest)" = "$("$MF" -d "$CHE" digest)" ] && break
+	sleep 0.05
+done
+is "$(report_summary)" "19 10 19 1" "the report at the same date judges Chelyabinsk anew after it wrote: 1 done"
 "$MF" -d "$CHE" --json report overview > "$T_TMP/ov.json"
 r=$(python3 -c '
 import json,sys

@@ -589,6 +589,9 @@ const char *const mf_reply_msgids[] = {
 	N_("decisions"), N_("internship offers"), N_("applications (in submission order)"),
 	N_("waiting list (accepted in this order when places free)"), N_("mentor candidates"),
 	N_("federation overview"), N_("mentoring pairs"), N_("roadmap items (overdue first)"),
-	N_("targets against goals"),
+	N_("targets against goals"), N_("ROADMAP"), N_("ITEMS"), N_("OVERDUE"), N_("IN PROGRESS"),
+	N_("CONTINUOUS"), N_("PLANNED"), N_("UNKNOWN"), N_("DONE"),
+	N_("roadmaps at the date: items by status"),
+	N_("roadmap items, the first 10 of each roadmap (overdue first; --all: every item)"),
 	NULL
 };

@@ -112,9 +112,10 @@ static const verb verbs[] = {
 	  "undecided or waitlisted application in submission order (HLC, then id), accepts\n"
 	  "while it fits and declines the rest (with --waitlist: puts them on the waiting\n"
 	  "list, which 'show' lists in order).  Lifecycle: doc/LIFECYCLES.md.") },
-	{ "report", v_report, "report roadmaps [--at DATE] | report overview",
-	  N_("Federation reports: every region's roadmaps side by side (overdue first, each\n"
-	  "judged by its own region's model) with targets against goals; or counts per\n"
+	{ "report", v_report, "report roadmaps [--at DATE] [--all] | report overview",
+	  N_("Federation reports: every region's roadmaps side by side (each judged by its\n"
+	  "own region's model): items counted by status per roadmap, the first 10 items of\n"
+	  "each (overdue first; --all: every item) and targets against goals; or counts per\n"
 	  "region with when each region's data last arrived.  --csv for CSV, --excel for\n"
 	  "Excel.") },
 	VERBS_BACKUP

@@ -265,7 +265,7 @@ v_internship(int argc, char **argv)
 int
 v_report(int argc, char **argv)
 {
-	static const opt_def defs[] = { OPT_S("at", 'a', "at"), OPT_END };
+	static const opt_def defs[] = { OPT_S("at", 'a', "at"), OPT_T("all", 'A', "all"), OPT_END };
 	json_t *req;
 	int code;
 

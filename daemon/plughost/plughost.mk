@@ -23,5 +23,5 @@ mentorfed_plugin_host_LDADD = libmfplughost.la libmfcore.la $(CORE_LIBS) \
 # daemon side of plugin commands: runs mentorfed-plugin-host (found through
 # $MENTORFED_PLUGIN_HOST, next to the daemon's executable, or MF_PLUGIN_HOST)
 mentorfedd_SOURCES += daemon/plugjob.c daemon/plugjob.h daemon/cmd_import.c \
-	daemon/ctl_plugins.c daemon/ctl_plugins.h
+	daemon/ctl_plugins.c daemon/ctl_plugins.h daemon/rm_summary.c daemon/rm_summary.h
 mentorfedd_CPPFLAGS = $(AM_CPPFLAGS) -DMF_PLUGIN_HOST='"$(pkglibexecdir)/mentorfed-plugin-host"'

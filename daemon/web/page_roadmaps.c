@@ -263,7 +263,8 @@ page_roadmaps(web_req *r, web_out *o)
 		return post(r, o);
 	if (at == NULL)
 		at = webx_today(today);
-	rep = web_call(r, json_pack("{s:s, s:s}", "cmd", "report_roadmaps", "at", at));
+	/* every item: the page lists them with their report forms */
+	rep = web_call(r, json_pack("{s:s, s:s, s:b}", "cmd", "report_roadmaps", "at", at, "all", 1));
 	web_head(r, o, web_t(r, "Roadmaps of the regions"));
 	web_raw(o, "<form method=\"get\" action=\"/roadmaps\" class=\"search\">");
 	web_printf(o, "<label>%s <input type=\"date\" name=\"at\" value=\"%s\" required></label> ",
