@@ -26,7 +26,7 @@ BENCH_SYNC_FLAGS =
 
 .PHONY: bench-sync
 bench: bench-sync
-bench-sync: all bench/sqlite_baseline$(EXEEXT)
+bench-sync: all bench/sqlite_baseline$(EXEEXT) bench/ctl_bench$(EXEEXT)
 	@$(MAKE) $(AM_MAKEFLAGS) bench/pg_latency$(EXEEXT) || \
 	  echo "bench-sync: bench/pg_latency not built (libpq-dev missing?); bench/pg_baseline.sh installs and builds it"
 	top_builddir='$(abs_top_builddir)' bash $(srcdir)/bench/run.sh \

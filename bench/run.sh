@@ -398,6 +398,12 @@ put_res init_secs "$secs"
 put_res init_wire_bytes "$bytes"
 put_res init_rss_kb "$(hwm_kb "${NPID[B]}")"
 put_res init_mem "$(mem_line B)"
+# `status` at N records, timed at the control socket (bench/ctl_bench,
+# built by `make bench`): p50 and p95 of 40 requests
+if [ -x "$BUILDDIR/bench/ctl_bench" ]; then
+	put_res status_ms "$("$BUILDDIR/bench/ctl_bench" "ipc://$W/B/control.sock" 40 status '{"cmd":"status"}' |
+		sed -n 's/.*p50 *\([0-9.]*\) ms *p95 *\([0-9.]*\) ms.*/\1 \2/p')"
+fi
 DA=$(digest A)
 [ "$DA" = "$(digest B)" ] || { echo "run.sh: digests differ after the initial sync" >&2; exit 1; }
 put_res init_digest_equal yes
@@ -551,6 +557,9 @@ cs = float(r["catch_secs"])
 rows.append(("3. catch-up after a partition: %s records missed, s to equal digests" % f(CATCH), f(cs), "(%s records/s)" % f(CATCH / cs), ""))
 rows.append(("4. converged reconnect, %s records each: bytes / s" % f(N), "%s B / %s s" % (r["reconnect_bytes"], f(float(r["reconnect_secs"]))), "target < 10 KB", ratio(float(r["reconnect_bytes"]), 10240)))
 rows.append(("5. peak RSS of receiving daemon, %s vs %s records (MiB)" % (f(SMALL), f(N)), "%s vs %s" % (f(int(r["small_rss_kb"]) / 1024), f(int(r["init_rss_kb"]) / 1024)), "SQLite page cache configured: 32 MiB", ratio(float(r["init_rss_kb"]), float(r["small_rss_kb"]))))
+if r.get("status_ms", "").strip():
+    s50, s95 = (float(x) for x in r["status_ms"].split())
+    rows.append(("6. `status` on B at %s records, p50 / p95 (ms, 40 requests)" % f(N), "%s / %s" % (f(s50), f(s95)), "target < 10 ms", ratio(s95, 10.0)))
 rows.append(("7. import: seed documents, records/s (%s records)" % r["import_seed_records"], f(int(r["import_seed_records"]) / float(r["import_seed_secs"])), "", ""))
 rows.append(("7. import: Chelyabinsk roadmap scaled to 10,000 items, records/s (%s records)" % r["import_roadmap_records"], f(int(r["import_roadmap_records"]) / float(r["import_roadmap_secs"])), "", ""))
 hdr = ("what", "mentorfed", "baseline", "ratio")

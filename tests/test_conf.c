@@ -126,6 +126,7 @@ START_TEST(valid_with_defaults)
 	ck_assert_int_eq(c->log_level, MF_LOG_LVL_INFO);
 	ck_assert_uint_eq(c->heartbeat_ms, 1000);
 	ck_assert_uint_eq(c->peer_timeout_ms, 5000);
+	ck_assert_uint_eq(c->handshake_ms, 5000);
 	ck_assert_uint_eq(c->n_peers, 1);
 	ck_assert_str_eq(c->peers[0].name, "chelyabinsk");
 	ck_assert_str_eq(c->peers[0].endpoint, "tcp://127.0.0.1:7702");
@@ -160,7 +161,7 @@ START_TEST(valid_with_defaults)
 	free(p);
 	p = write_conf("[node]\nregion = RU-TOM\ndata_dir = /srv/mf\nplugin_dir = /opt/plug\n"
 		       "control = ipc:///run/mf.sock\nlog_level = debug\nheartbeat_ms = 200\n"
-		       "peer_timeout_ms = 900\n");
+		       "peer_timeout_ms = 900\nhandshake_ms = 60000\n");
 	c = mf_config_load(p, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_str_eq(c->data_dir, "/srv/mf");
@@ -169,6 +170,7 @@ START_TEST(valid_with_defaults)
 	ck_assert_int_eq(c->log_level, MF_LOG_LVL_DEBUG);
 	ck_assert_uint_eq(c->heartbeat_ms, 200);
 	ck_assert_uint_eq(c->peer_timeout_ms, 900);
+	ck_assert_uint_eq(c->handshake_ms, 60000);
 	mf_config_free(c);
 	free(p);
 }
@@ -283,6 +285,7 @@ START_TEST(bad_values)
 	expect_error_at("[node]\nregion = RU-TOM\nlog_level = loud\n", 3, "log_level");
 	expect_error_at("[node]\nregion = RU-TOM\nheartbeat_ms = 10\n", 3, "heartbeat_ms");
 	expect_error_at("[node]\nregion = RU-TOM\npeer_timeout_ms = lots\n", 3, "peer_timeout_ms");
+	expect_error_at("[node]\nregion = RU-TOM\nhandshake_ms = 100\n", 3, "handshake_ms");
 	/* the first of several errors is the one reported */
 	expect_error_at("[node]\nregion = RU-TOM\nlog_level = loud\nlisten = http://x\n", 3,
 			"log_level");

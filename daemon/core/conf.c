@@ -213,6 +213,10 @@ node_key(parse *p, const char *name, const char *v)
 			c->heartbeat_ms = (unsigned)u;
 		else
 			c->peer_timeout_ms = (unsigned)u;
+	} else if (strcmp(name, "handshake_ms") == 0) {
+		if (mf_parse_u64(v, 500, 600000, &u) != 0)
+			return perr(p, "%s: expected milliseconds between 500 and 600000, got '%s'", name, v);
+		c->handshake_ms = (unsigned)u;
 	} else if (strcmp(name, "plugin_timeout_ms") == 0) {
 		if (mf_parse_u64(v, 100, 3600000, &u) != 0)
 			return perr(p, "%s: expected milliseconds between 100 and 3600000, got '%s'", name, v);
@@ -227,7 +231,7 @@ node_key(parse *p, const char *name, const char *v)
 			return perr(p, "%s: expected records per second between 0 (off) and 1000000, got '%s'", name, v);
 		c->scrub_rate = (unsigned)u;
 	} else {
-		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, plugin_timeout_ms, plugin_memory_mb, scrub_rate)", name);
+		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, handshake_ms, plugin_timeout_ms, plugin_memory_mb, scrub_rate)", name);
 	}
 	return 1;
 }
@@ -378,6 +382,7 @@ mf_config_load(const char *path, char *err, size_t errlen)
 	c->log_level = MF_LOG_LVL_INFO;
 	c->heartbeat_ms = 1000;
 	c->peer_timeout_ms = 5000;
+	c->handshake_ms = 5000;
 	c->plugin_timeout_ms = 60000;
 	c->plugin_memory_mb = 1024;
 	c->scrub_rate = 1000;

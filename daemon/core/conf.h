@@ -2,7 +2,7 @@
  * conf.h — the node's configuration file (INI, parsed with inih).
  *
  *   [node]                    region, listen, data_dir, plugin_dir, log_level,
- *                             control, heartbeat_ms, peer_timeout_ms,
+ *                             control, heartbeat_ms, peer_timeout_ms, handshake_ms,
  *                             plugin_timeout_ms, plugin_memory_mb, scrub_rate
  *   [peer NAME]               endpoint, curve_key (Z85), region (optional)
  *   [region CODE]             signing_key (64 hex, in force from seq 1), name,
@@ -61,6 +61,7 @@ typedef struct mf_config {
 	char *control;		/* default: ipc://DATA_DIR/control.sock */
 	int log_level;
 	unsigned heartbeat_ms, peer_timeout_ms;
+	unsigned handshake_ms;		/* an inbound ZMTP/CURVE handshake at most */
 	unsigned plugin_timeout_ms;	/* one plugin run (import, judging) at most */
 	unsigned plugin_memory_mb;	/* address space of the plugin host */
 	unsigned scrub_rate;		/* background check: records/s, 0 off */

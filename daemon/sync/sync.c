@@ -102,7 +102,7 @@ open_fds(void)
 /*
  * Connections are accepted by libzmq's I/O thread, before ZAP or anything
  * of ours sees them, and an idle TCP connection costs a descriptor until
- * the handshake times out (ZMQ_HANDSHAKE_IVL).  Should open descriptors
+ * the handshake times out (ZMQ_HANDSHAKE_IVL, [node] handshake_ms).  Should open descriptors
  * still reach FD_PAUSE_PCT of the limit, the listener is closed (libzmq
  * then closes every connection it accepted: peers reconnect, our own
  * outbound links stay) and bound again FD_PAUSE_MS later.
@@ -110,7 +110,6 @@ open_fds(void)
 #define FD_PAUSE_PCT 70
 #define FD_PAUSE_MS 1000
 #define FD_CHECK_MS 250
-#define HANDSHAKE_MS 5000
 
 static void
 fd_guard(mf_sync *s)
@@ -402,7 +401,7 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 		goto bad;
 	}
 	if (node->cfg->listen && node->cfg->listen[0]) {
-		int one = 1, hs = HANDSHAKE_MS;
+		int one = 1, hs = (int)node->cfg->handshake_ms;
 		const char *dom = MF_ZAP_DOMAIN;
 
 		if ((s->router = zmq_socket(ctx, ZMQ_ROUTER)) == NULL)
