@@ -15,6 +15,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,6 +105,9 @@ user_name(uid_t uid, char *buf, size_t len, char *login, size_t loginlen)
  * staff instead of the directory's owner), with EX_NOPERM, so that it is
  * not mistaken for a directory held by another daemon (EX_TEMPFAIL).
  */
+#define TRIM_EVERY_MS 1000
+#define TRIM_ABOVE_BYTES (4u << 20)
+
 static int
 denied(const char *dir, const char *path, int e, char *err, size_t errlen)
 {
@@ -427,7 +433,21 @@ main(int argc, char **argv)
 	mf_daemon d;
 	struct sigaction sa;
 	zmq_pollitem_t *items = NULL;
-	uint64_t last_status = 0, last_ping = 0, now;
+	uint64_t last_status = 0, last_ping = 0, last_trim = 0, now;
+
+#ifdef __GLIBC__
+	/*
+	 * Large buffers (frames and batches of up to 4 MiB, their decoded
+	 * blocks) always from mmap, given back when freed.  glibc raises its
+	 * mmap threshold to the largest such chunk freed, after which they
+	 * come from the heap and what a catch-up frees stays with the process
+	 * (bench/run.sh: the receiver's peak RSS grew 1.30x from 100,000 to
+	 * 1,000,000 records with 28 MiB of the heap kept free).  A fixed
+	 * threshold turns that off; free heap above 1 MiB is given back too.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
 
 	while ((c = getopt_long(argc, argv, "d:fvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -544,6 +564,18 @@ main(int argc, char **argv)
 			sd_notify(0, "WATCHDOG=1");
 			last_ping = now;
 		}
+#ifdef __GLIBC__
+		/* Free heap in the middle of the arena (a catch-up's batches,
+		 * freed among SQLite's pages) is given back once a second when
+		 * there is much of it: without it, what the receiver kept grew
+		 * with the length of a catch-up (bench/run.sh, `status`'s "kept
+		 * free": 12.6 MiB after 100,000 records, 30.5 after 1,000,000). */
+		if (now - last_trim >= TRIM_EVERY_MS) {
+			if (mallinfo2().fordblks > TRIM_ABOVE_BYTES)
+				malloc_trim(0);
+			last_trim = now;
+		}
+#endif
 		if (last_status == 0 || now - last_status >= NOTIFY_STATUS_MS) {
 			notify_status(&d);
 			share_with_group(dir);

@@ -1544,6 +1544,96 @@ START_TEST(apply_in_steps)
 }
 END_TEST
 
+/* Group commit (a catch-up): steps share one transaction; another
+ * connection sees the blocks only when the group commits; a rolled-back
+ * step takes back the whole group; a local write commits the group
+ * first; a group commits by itself at MF_STORE_GROUP_VERSIONS. */
+static int64_t
+side_vv(mf_store *s, const char *origin)
+{
+	sqlite3 *db = side_open(s);
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT seq FROM vv WHERE origin = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+START_TEST(apply_group_commit)
+{
+	char *d = new_dir("group");
+	mf_key *k = gen_key();
+	mf_keyring *kr = ring_with("RU-TOM", k);
+	mf_store *a = open_store(d, "a.db", "RU-TOM"), *b = open_store(d, "b.db", "RU-CHE");
+	mf_apply_result res;
+	mf_commit_result cres;
+	char err[512] = "";
+	cset *cs;
+
+	for (int i = 0; i < 4; i++) {
+		char id[64], name[8];
+		snprintf(id, sizeof(id), "RU-TOM:school:g%d", i);
+		snprintf(name, sizeof(name), "%d", i);
+		must_put(a, k, id, name);
+	}
+	cs = collect(a, "RU-TOM", 0);
+	ck_assert_uint_eq(cs->n, 4);
+	mf_store_apply_group(b, 1);
+	/* two steps, committed each: seen here at once, not from the side */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+		ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[i], &res, err, sizeof(err)), 0);
+		ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(mf_store_apply_pending(b), 1);
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 2);
+	ck_assert_int_eq(side_vv(b, "RU-TOM"), 0);
+	/* a step rolled back takes the group with it */
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[2], &res, err, sizeof(err)), 0);
+	mf_store_apply_rollback(b, &res);
+	ck_assert_int_eq(mf_store_apply_pending(b), 0);
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 0);
+	/* again, then flushed: seen from the side */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+		ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[i], &res, err, sizeof(err)), 0);
+		ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(side_vv(b, "RU-TOM"), 0);
+	ck_assert_int_eq(mf_store_apply_flush(b, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_pending(b), 0);
+	ck_assert_int_eq(side_vv(b, "RU-TOM"), 2);
+	/* a local write commits an open group before its own transaction */
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[2], &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	ck_assert_int_eq(side_vv(b, "RU-TOM"), 2);
+	ck_assert_int_eq(put_school(b, k, "RU-CHE:school:x", "x", &cres, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_pending(b), 0);
+	ck_assert_int_eq(side_vv(b, "RU-TOM"), 3);
+	/* the last block is left open at close: committed then */
+	ck_assert_int_eq(mf_store_apply_begin(b, &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_block(b, kr, &cs->in[3], &res, err, sizeof(err)), 0);
+	ck_assert_int_eq(mf_store_apply_commit(b, err, sizeof(err)), 0);
+	mf_store_close(b);
+	b = open_store(d, "b.db", "RU-CHE");
+	ck_assert_uint_eq(mf_store_vv(b, "RU-TOM", NULL), 4);
+	cset_free(cs);
+	mf_store_close(a);
+	mf_store_close(b);
+	mf_keyring_free(kr);
+	mf_key_free(k);
+	free(d);
+}
+END_TEST
+
 START_TEST(count_and_servable)
 {
 	char *d = new_dir("count");
@@ -1625,6 +1715,7 @@ main(void)
 	tcase_add_test(ta, withheld_and_truncate);
 	tcase_add_test(ta, apply_decodes_once);
 	tcase_add_test(ta, apply_in_steps);
+	tcase_add_test(ta, apply_group_commit);
 	tcase_add_test(ta, count_and_servable);
 	tcase_add_test(to, pragmas_and_schema);
 	tcase_add_test(to, open_other_region_refused);

@@ -442,6 +442,8 @@ mf_store_close(mf_store *s)
 		return;
 	if (s->in_apply)
 		mf_store_apply_rollback(s, NULL);
+	if (store_settle(s, NULL, 0) != 0)
+		mf_warn("%s: the last received blocks were not committed at close", s->path);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);

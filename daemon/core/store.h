@@ -114,6 +114,28 @@ int mf_store_apply_block(mf_store *s, const mf_keyring *kr, const mf_block_in *b
 int mf_store_apply_commit(mf_store *s, char *err, size_t errlen);
 void mf_store_apply_rollback(mf_store *s, mf_apply_result *res);
 
+/*
+ * Group commit, for a catch-up: with the mode on, an apply step is a
+ * savepoint inside a transaction left open across steps, committed when
+ * it holds MF_STORE_GROUP_VERSIONS applied versions or is
+ * MF_STORE_GROUP_MS old (at the step's commit), by mf_store_apply_flush
+ * (the caller: when no more is queued), and before any local write,
+ * truncation, backup or close.  A rollback takes back the whole group
+ * (a step has no savepoint of its own: its journal would hold every page
+ * it changed, in memory): the caller must pull those blocks again.
+ * Readers on this connection see the group's blocks at once, other
+ * connections (and processes) when it commits; a crash loses at most the
+ * open group, which peers still hold.  mf_store_apply_commit returns -1
+ * when it commits the group and that fails: then every step of the group
+ * is gone, as mf_store_apply_flush's -1 says.
+ */
+#define MF_STORE_GROUP_VERSIONS 20000
+#define MF_STORE_GROUP_MS 2000
+void mf_store_apply_group(mf_store *s, int on);
+int mf_store_apply_flush(mf_store *s, char *err, size_t errlen);
+/* A group is open (applied blocks not yet committed). */
+int mf_store_apply_pending(const mf_store *s);
+
 /* The steps above over blocks in order, in one transaction: the verified
  * blocks before a rejected one are kept.  Returns 0 when every block was
  * applied or a duplicate, 1 when one was rejected, -1 on a store error. */

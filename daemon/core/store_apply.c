@@ -334,8 +334,19 @@ mf_store_apply_begin(mf_store *s, mf_apply_result *res, char *err, size_t errlen
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: an apply is already under way");
 	memset(res, 0, sizeof(*res));
-	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
-		return -1;
+	if (!s->group_mode)
+		return store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0 ? -1 : (s->in_apply = 1, 0);
+	if (!s->group_open) {
+		if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+			return -1;
+		s->group_open = 1;
+		s->group_t0_ms = mf_mono_ms();
+		s->group_versions = 0;
+	}
+	/* No savepoint for the step: its journal would hold every page
+	 * the step changes, in memory (temp_store), and a rollback of a step
+	 * is rare (a store error, a stream refused after its first slice):
+	 * it takes back the whole group, which the caller pulls again. */
 	s->in_apply = 1;
 	return 0;
 }
@@ -345,6 +356,7 @@ mf_store_apply_block(mf_store *s, const mf_keyring *kr, const mf_block_in *b,
 		     mf_apply_result *res, char *err, size_t errlen)
 {
 	enum mf_apply_outcome o;
+	uint64_t before = res->applied_versions;
 	int dberr = 0;
 
 	if (!s->in_apply)
@@ -362,6 +374,7 @@ mf_store_apply_block(mf_store *s, const mf_keyring *kr, const mf_block_in *b,
 			res->applied_blocks++;
 		else
 			res->duplicate_blocks++;
+		s->step_versions += res->applied_versions - before;
 		return store_exec(s, "RELEASE blk", err, errlen);
 	}
 	/* Fork evidence is kept; everything else of the block is not. */
@@ -379,6 +392,14 @@ mf_store_apply_commit(mf_store *s, char *err, size_t errlen)
 	if (!s->in_apply)
 		return store_fail(err, errlen, "store: no apply under way");
 	s->in_apply = 0;
+	if (s->group_open) {
+		s->group_versions += s->step_versions;
+		s->step_versions = 0;
+		if (s->group_versions < MF_STORE_GROUP_VERSIONS &&
+		    mf_mono_ms() - s->group_t0_ms < MF_STORE_GROUP_MS)
+			return 0;
+		return mf_store_apply_flush(s, err, errlen);
+	}
 	if (store_exec(s, "COMMIT", err, errlen) != 0) {
 		store_exec(s, "ROLLBACK", NULL, 0);
 		return -1;
@@ -392,8 +413,47 @@ mf_store_apply_rollback(mf_store *s, mf_apply_result *res)
 	if (s->in_apply)
 		store_exec(s, "ROLLBACK", NULL, 0);
 	s->in_apply = 0;
+	s->group_open = 0;
+	s->step_versions = 0;
 	if (res != NULL)
 		res->applied_blocks = res->applied_versions = 0;
+}
+
+void
+mf_store_apply_group(mf_store *s, int on)
+{
+	s->group_mode = on;
+}
+
+int
+mf_store_apply_pending(const mf_store *s)
+{
+	return s->group_open;
+}
+
+int
+mf_store_apply_flush(mf_store *s, char *err, size_t errlen)
+{
+	if (!s->group_open || s->in_apply)
+		return 0;
+	s->group_open = 0;
+	if (store_exec(s, "COMMIT", err, errlen) != 0) {
+		store_exec(s, "ROLLBACK", NULL, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_settle(mf_store *s, char *err, size_t errlen)
+{
+	char e[256];
+
+	if (!s->group_open || s->in_apply)
+		return 0;
+	if (mf_store_apply_flush(s, e, sizeof(e)) != 0)
+		return store_fail(err, errlen, "committing the received blocks before it: %s", e);
+	return 0;
 }
 
 int
@@ -483,7 +543,7 @@ mf_store_truncate_origin(mf_store *s, const char *origin, uint64_t from, char *e
 
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: an apply is under way");
-	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+	if (store_settle(s, err, errlen) != 0 || store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
 		return -1;
 	if (truncation_point(s, origin, from, &bfirst, &plast, phash, &have_prev) != 0)
 		goto dberr;

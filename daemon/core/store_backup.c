@@ -57,6 +57,8 @@ mf_store_backup(mf_store *s, const char *path, char *err, size_t errlen)
 
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: a remote apply is under way");
+	if (store_settle(s, err, errlen) != 0)
+		return -1;
 	if (access(path, F_OK) == 0)
 		return store_fail(err, errlen, "%s already exists; a backup never overwrites a file",
 				  path);

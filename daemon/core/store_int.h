@@ -26,6 +26,10 @@ struct mf_store {
 	char *path;
 	sqlite3_stmt *q[Q_COUNT];
 	int in_apply;		/* between mf_store_apply_begin and commit/rollback */
+	/* Group commit of received blocks (mf_store_apply_group): the
+	 * transaction left open across apply steps, its start and size. */
+	int group_mode, group_open;
+	uint64_t group_t0_ms, group_versions, step_versions;
 	/* While a received block is written (store_apply.c write_block), the
 	 * changes to record_counts are summed here and written once at its
 	 * end (store_counts_flush): a block of 300 records of a few kinds
@@ -77,5 +81,10 @@ int store_reindex(mf_store *s, char *err, size_t errlen);
 
 /* When an origin's data last arrived (or was written, for our own). */
 int store_note_arrival(mf_store *s, const char *origin);
+
+/* Commit an open group of received blocks (store_apply.c) before a
+ * statement that needs its own transaction or none (a local write, a
+ * truncation, VACUUM INTO, close).  0 or -1 with err. */
+int store_settle(mf_store *s, char *err, size_t errlen);
 
 #endif

@@ -694,6 +694,8 @@ mf_store_commit_local(mf_store *s, const mf_key *key, const mf_put *puts, size_t
 	memset(&c, 0, sizeof(c));
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: a remote apply is under way");
+	if (store_settle(s, err, errlen) != 0)
+		return -1;
 	/* Durable seals: once a block of ours is committed it may be sent,
 	 * and a power cut must not take it back (the WAL is synced at this
 	 * commit), or the node would seal those seqs again, a fork of its own

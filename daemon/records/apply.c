@@ -233,6 +233,24 @@ mf_records_apply_rollback(mf_node *node, mf_apply_result *res)
 		mf_err("keys: rebuilding the keyring: %s", err);
 }
 
+void
+mf_records_apply_group(mf_node *node, int on)
+{
+	mf_store_apply_group(node->store, on);
+}
+
+int
+mf_records_apply_flush(mf_node *node, char *err, size_t errlen)
+{
+	char e2[256];
+
+	if (!mf_store_apply_pending(node->store) || mf_store_apply_flush(node->store, err, errlen) == 0)
+		return 0;
+	if (mf_node_rebuild_keyring(node, e2, sizeof(e2)) != 0)
+		mf_err("keys: rebuilding the keyring: %s", e2);
+	return -1;
+}
+
 int
 mf_records_truncate_origin(mf_node *node, const char *origin, uint64_t from, char *err,
 			   size_t errlen)

@@ -58,6 +58,13 @@ int mf_records_apply_block(mf_node *node, const mf_block_in *b, mf_apply_result 
 int mf_records_apply_commit(mf_node *node, char *err, size_t errlen);
 void mf_records_apply_rollback(mf_node *node, mf_apply_result *res);
 
+/* Group commit for a catch-up (store.h, mf_store_apply_group): steps
+ * share one transaction, committed by size or age, or here when nothing
+ * more is queued.  Flush: 0, or -1 with err when the commit failed and the
+ * group's blocks (and keys learned from them) are gone. */
+void mf_records_apply_group(mf_node *node, int on);
+int mf_records_apply_flush(mf_node *node, char *err, size_t errlen);
+
 /* Undo origin's chain from the block holding seq `from` on (a stream
  * withheld still-current versions).  0 or -1 with err. */
 int mf_records_truncate_origin(mf_node *node, const char *origin, uint64_t from, char *err,

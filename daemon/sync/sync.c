@@ -16,6 +16,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "apply.h"
 #include "kinds.h"
 #include "log.h"
 #include "proto/records.pb-c.h"
@@ -390,6 +391,8 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 
 	s->ctx = ctx;
 	s->node = node;
+	/* a catch-up's apply steps share transactions (sync_pull.c) */
+	mf_records_apply_group(node, 1);
 	sy_now_ms(s);
 	s->nofile = raise_nofile();
 	if (s->nofile < 4096)
@@ -449,8 +452,13 @@ bad:
 void
 mf_sync_free(mf_sync *s)
 {
+	char err[256];
+
 	if (s == NULL)
 		return;
+	if (mf_records_apply_flush(s->node, err, sizeof(err)) != 0)
+		mf_err("sync: committing the last received blocks: %s", err);
+	mf_records_apply_group(s->node, 0);
 	for (size_t i = 0; i < s->n_peers; i++) {
 		sy_peer_disconnect(s, &s->peers[i]);
 		sy_peer_free_fields(&s->peers[i]);

@@ -309,9 +309,12 @@ bad:
  * applied 26-30k records/s, 100 ms slices 40-44k (doc/DESIGN-NOTES.md). */
 #define APPLY_SLICE_MS 100
 
+static void group_settle(mf_sync *s, int commit);
+static void streams_restart(mf_sync *s, const session *keep);
+
 static int
-apply_range(mf_sync *s, const Mentorfed__Wire__Batch *b, size_t *next, uint64_t slice_ms,
-	    mf_apply_result *res, char *err, size_t errlen)
+apply_range(mf_sync *s, const session *ss, const Mentorfed__Wire__Batch *b, size_t *next,
+	    uint64_t slice_ms, mf_apply_result *res, char *err, size_t errlen)
 {
 	const uint8_t **vptr;
 	size_t *vlen, maxv = 1, i = *next;
@@ -364,12 +367,16 @@ apply_range(mf_sync *s, const Mentorfed__Wire__Batch *b, size_t *next, uint64_t 
 	free(vptr);
 	free(vlen);
 	if (rc < 0 || rc == APPLY_BEYOND) {
+		/* the group's earlier steps go with this one: the other
+		 * streams start again (ss's own caller ends its stream) */
 		mf_records_apply_rollback(s->node, res);
+		streams_restart(s, ss);
 		return rc;
 	}
 	if (mf_records_apply_commit(s->node, cerr, sizeof(cerr)) != 0) {
 		mf_strlcpy(err, cerr, errlen);
 		res->applied_blocks = res->applied_versions = 0;
+		streams_restart(s, ss);
 		return -1;
 	}
 	return rc;
@@ -388,13 +395,14 @@ count_applied(mf_sync *s, const mf_apply_result *res)
 		sy_request_announce(s);
 }
 
+/* A push (not a held frame): every stream restarts should the group go. */
 static int
 apply_batch(mf_sync *s, const Mentorfed__Wire__Batch *b, mf_apply_result *res, char *err,
 	    size_t errlen)
 {
 	size_t next = 0;
 
-	return apply_range(s, b, &next, 0, res, err, errlen);
+	return apply_range(s, NULL, b, &next, 0, res, err, errlen);
 }
 
 /* Rule S1 before anything of a batch is applied (it is applied in slices,
@@ -689,7 +697,7 @@ batch_slice(mf_sync *s, session *ss)
 		sy_held_free(ss);	/* the stream was stopped meanwhile */
 		return;
 	}
-	rc = apply_range(s, b, &ss->held_next, APPLY_SLICE_MS, &res, err, sizeof(err));
+	rc = apply_range(s, ss, b, &ss->held_next, APPLY_SLICE_MS, &res, err, sizeof(err));
 	ss->pull_last_ms = s->now;
 	count_applied(s, &res);
 	if (rc < 0) {
@@ -743,6 +751,8 @@ batch_in(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f)
 	if ((!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0) &&
 	    sy_sess_proto(ss) >= MF_PROTOCOL_PUSH) {
 		on_push(s, ss, b);
+		/* a push is live: committed at once (with any group open) */
+		group_settle(s, 1);
 		return 0;
 	}
 	if (!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0 || b->after > ss->pull_pos) {
@@ -806,6 +816,8 @@ sy_on_batch(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f)
 	if ((!ss->pulling || strcmp(b->origin, ss->pull_origin) != 0) &&
 	    sy_sess_proto(ss) >= MF_PROTOCOL_PUSH) {
 		on_push(s, ss, b);
+		/* a push is live: committed at once (with any group open) */
+		group_settle(s, 1);
 		return 0;
 	}
 	if (ss->nq >= HELD_QUEUE_MAX) {
@@ -820,10 +832,54 @@ sy_on_batch(mf_sync *s, session *ss, Mentorfed__Wire__Frame *f)
 	return 1;
 }
 
+/* Every stream but keep's starts again from what the store holds: the
+ * open group of received blocks (mf_records_apply_group: a catch-up's
+ * steps share one transaction) was rolled back, or its commit failed.
+ * keep's frame is in use by its caller, which ends that stream itself. */
+static void
+streams_restart(mf_sync *s, const session *keep)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_peers; i++) {
+		session *o = s->peers[i].out;
+		if (o && o != keep && o->pulling) {
+			sy_held_free(o);
+			sy_pull_stop(o);
+			n++;
+		}
+	}
+	for (size_t i = 0; i < s->n_in; i++)
+		if (s->in[i] != keep && s->in[i]->pulling) {
+			sy_held_free(s->in[i]);
+			sy_pull_stop(s->in[i]);
+			n++;
+		}
+	if (n > 0)
+		mf_info("sync: received blocks not yet committed were dropped; %d stream%s start again",
+			n, n == 1 ? "" : "s");
+}
+
+/* The open group committed when nothing more is queued, or after a live
+ * push; should that commit fail, every stream starts again.  Called
+ * between steps only (no held frame in use). */
+static void
+group_settle(mf_sync *s, int commit)
+{
+	char err[256];
+
+	if (commit && mf_records_apply_flush(s->node, err, sizeof(err)) != 0) {
+		s->c.store_errors++;
+		mf_err("sync: store error committing received blocks: %s (they will be pulled again)",
+		       err);
+		streams_restart(s, NULL);
+	}
+}
+
 int
 sy_pull_slices(mf_sync *s)
 {
-	int more = 0;
+	int more = 0, queued = 0;
 
 	for (size_t i = 0; i < s->n_peers; i++) {
 		session *ss = s->peers[i].out;
@@ -833,6 +889,7 @@ sy_pull_slices(mf_sync *s)
 		if (ss && ss->held == NULL)
 			held_drain(s, ss);
 		more |= ss && ss->held;
+		queued |= ss && (ss->held || ss->nq > 0);
 	}
 	for (size_t i = 0; i < s->n_in; i++) {
 		session *ss = s->in[i];
@@ -842,6 +899,10 @@ sy_pull_slices(mf_sync *s)
 		if (ss->held == NULL)
 			held_drain(s, ss);
 		more |= ss->held != NULL;
+		queued |= ss->held || ss->nq > 0;
 	}
+	/* nothing left to apply now: what the group holds is committed (a
+	 * catch-up keeps its batches queued behind the one applied) */
+	group_settle(s, !queued);
 	return more;
 }
