@@ -1634,6 +1634,46 @@ START_TEST(apply_group_commit)
 }
 END_TEST
 
+/* The seal mark, rewritten in place: read back as written, an older and
+ * longer mark cut to the new line, another region's mark read as 0. */
+START_TEST(seal_mark_in_place)
+{
+	char *d = new_dir("mark"), path[4096], *buf = NULL;
+	mf_store *s = open_store(d, "m.db", "RU-TOM");
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.sealed", mf_store_path(s));
+	ck_assert_uint_eq(mf_store_seal_mark(s), 0);
+	/* an older mark, longer than the new line */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "RU-TOM 5\n%100s\n", "padding of an older, longer file");
+	fclose(f);
+	ck_assert_uint_eq(mf_store_seal_mark(s), 5);
+	ck_assert_int_eq(mf_store_seal_mark_set(s, 123), 0);
+	ck_assert_uint_eq(mf_store_seal_mark(s), 123);
+	ck_assert_int_eq(mf_store_seal_mark_set(s, 7), 0);
+	ck_assert_uint_eq(mf_store_seal_mark(s), 7);
+	ck_assert_int_eq(mf_read_file(path, &buf, &len, NULL, 0), 0);
+	ck_assert_uint_eq(len, strlen("RU-TOM 00000000000000000007\n"));
+	free(buf);
+	mf_store_close(s);
+	s = open_store(d, "m.db", "RU-TOM");
+	ck_assert_uint_eq(mf_store_seal_mark(s), 7);
+	mf_store_close(s);
+	/* the mark of another region says nothing of this one */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "RU-CHE 00000000000000000009\n");
+	fclose(f);
+	s = open_store(d, "m.db", "RU-TOM");
+	ck_assert_uint_eq(mf_store_seal_mark(s), 0);
+	mf_store_close(s);
+	free(d);
+}
+END_TEST
+
 START_TEST(count_and_servable)
 {
 	char *d = new_dir("count");
@@ -1716,6 +1756,7 @@ main(void)
 	tcase_add_test(ta, apply_decodes_once);
 	tcase_add_test(ta, apply_in_steps);
 	tcase_add_test(ta, apply_group_commit);
+	tcase_add_test(ta, seal_mark_in_place);
 	tcase_add_test(ta, count_and_servable);
 	tcase_add_test(to, pragmas_and_schema);
 	tcase_add_test(to, open_other_region_refused);

@@ -369,6 +369,7 @@ mf_store_open(const char *path, const char *region, char *err, size_t errlen)
 	int damaged;
 	unsigned long reports0 = corrupt_reports;
 
+	s->mark_fd = -1;
 	s->path = mf_xstrdup(path);
 	mf_strlcpy(s->region, region, sizeof(s->region));
 	store_init_log();
@@ -446,6 +447,8 @@ mf_store_close(mf_store *s)
 		mf_warn("%s: the last received blocks were not committed at close", s->path);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
+	if (s->mark_fd >= 0)
+		close(s->mark_fd);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -270,22 +270,29 @@ mf_store_seal_mark(mf_store *s)
 int
 mf_store_seal_mark_set(mf_store *s, uint64_t seq)
 {
-	char *path = seal_mark_path(s, ""), *tmp = seal_mark_path(s, ".tmp"), line[64];
-	int fd, n, rc = -1;
+	char line[64];
+	int n;
 
-	/* A rename over the old mark: a reader sees the old or the new one. */
-	n = snprintf(line, sizeof(line), "%s %llu\n", s->region, (unsigned long long)seq);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
-		if (write(fd, line, (size_t)n) == n && close(fd) == 0)
-			rc = rename(tmp, path);
-		else
-			close(fd);
+	/*
+	 * Rewritten in place on a descriptor kept open: one line of one
+	 * length per region (the seq zero-padded), written at offset 0 by a
+	 * single pwrite, so a reader sees the old or the new line.  It was a
+	 * new file renamed over the old one after every local commit: a
+	 * create and a rename on the live write's path (0.23 ms at the
+	 * median, 5 ms at p99 on this disk, doc/DESIGN-NOTES.md).
+	 */
+	n = snprintf(line, sizeof(line), "%s %020llu\n", s->region, (unsigned long long)seq);
+	if (s->mark_fd < 0) {
+		char *path = seal_mark_path(s, "");
+		s->mark_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		free(path);
+		if (s->mark_fd < 0)
+			return -1;
+		/* a line of another length (an older mark) is cut to this one */
+		if (ftruncate(s->mark_fd, n) != 0)
+			return -1;
 	}
-	if (rc != 0)
-		unlink(tmp);
-	free(path);
-	free(tmp);
-	return rc;
+	return pwrite(s->mark_fd, line, (size_t)n, 0) == n ? 0 : -1;
 }
 
 uint64_t
