@@ -434,10 +434,15 @@ mf_store_apply_pending(const mf_store *s)
 int
 mf_store_apply_flush(mf_store *s, char *err, size_t errlen)
 {
+	int rc;
+
 	if (!s->group_open || s->in_apply)
 		return 0;
 	s->group_open = 0;
-	if (store_exec(s, "COMMIT", err, errlen) != 0) {
+	s->group_committing = 1;
+	rc = store_exec(s, "COMMIT", err, errlen);
+	s->group_committing = 0;
+	if (rc != 0) {
 		store_exec(s, "ROLLBACK", NULL, 0);
 		return -1;
 	}

@@ -31,6 +31,7 @@ struct mf_store {
 	int group_mode, group_open;
 	uint64_t group_t0_ms, group_versions, step_versions;
 	int mark_fd;		/* the seal mark, open once written (-1) */
+	int group_committing;	/* the COMMIT of a group runs (store_ckpt.c) */
 	/* While a received block is written (store_apply.c write_block), the
 	 * changes to record_counts are summed here and written once at its
 	 * end (store_counts_flush): a block of 300 records of a few kinds
