@@ -383,6 +383,13 @@ for txn in 1000 20000; do
 	put_res base_a_${txn}_secs "$(echo "$out" | sed -n 's/.*secs=\([0-9.]*\).*/\1/p')"
 	rm -f "$W"/baseline-a.db*
 done
+# The SQLite ceiling: TEXT id + (origin, seq) only, sorted 100,000-row
+# transactions (bench/sqlite_ceiling.c)
+if [ -x "$BUILDDIR/bench/sqlite_ceiling" ]; then
+	out=$("$BUILDDIR/bench/sqlite_ceiling" "$W/A/store.db" "$W/ceiling.db" 100000)
+	put_res ceiling_rps "$(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
+	rm -f "$W"/ceiling.db*
+fi
 if [ $NOPG = 0 ]; then
 	log "exporting the same rows for PostgreSQL"
 	EXPORT="SELECT id, kind, origin, seq, hlc, deleted, '\\x' || lower(hex(body)), '\\x' || lower(hex(hash)), school, date_from, date_to FROM records"
@@ -539,6 +546,9 @@ mb = float(r["body_bytes"]) / 1e6
 a1, a20 = float(r["base_a_1000_rps"]), float(r["base_a_20000_rps"])
 pg_init = N / float(r["pg_initial_secs"]) if pg else None
 rows.append(("1. initial sync, %s records A→B, records/s" % f(N), f(init_rps), "A: SQLite 20,000 rows/txn " + f(a20), ratio(init_rps, a20)))
+if r.get("ceiling_rps"):
+    ce = float(r["ceiling_rps"])
+    rows.append(("", "", "SQLite ceiling: TEXT id + (origin, seq) only, sorted 100,000-row txns " + f(ce), ratio(init_rps, ce)))
 rows.append(("", "", "A: SQLite 1,000 rows/txn " + f(a1), ratio(init_rps, a1)))
 rows.append(("", "", "B: PostgreSQL initial copy " + f(pg_init), ratio(init_rps, pg_init)))
 rows.append(("1. initial sync, MB/s (record bodies; wire)", "%s; %s" % (f(mb / float(r["init_secs"])), f(float(r["init_wire_bytes"]) / 1e6 / float(r["init_secs"]))), "", ""))
