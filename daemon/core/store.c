@@ -150,6 +150,15 @@ static const char *const sql_text[Q_COUNT] = {
 		       " DO UPDATE SET value = excluded.value",
 	[Q_GET_REC] = "SELECT id, kind, origin, seq, hlc, deleted, body, hash FROM records"
 		      " WHERE id = ?1",
+	[Q_VV_ALL] = "SELECT origin, seq FROM vv ORDER BY origin",
+	/* blocks chain without gaps: start at the one holding after+1, so
+	 * the primary key bounds the scan */
+	[Q_BLOCKS_AFTER] = "SELECT header, sig, first_seq, last_seq FROM blocks WHERE origin = ?1"
+			   " AND first_seq >= (SELECT coalesce(max(first_seq), 0) FROM blocks"
+			   " WHERE origin = ?1 AND first_seq <= ?2 + 1)"
+			   " AND last_seq > ?2 ORDER BY first_seq LIMIT ?3",
+	[Q_VERSIONS_IN] = "SELECT id, kind, seq, hlc, deleted, body, hash FROM records WHERE origin = ?1"
+			  " AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
 };
 
 
@@ -237,11 +246,48 @@ store_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* A single statement of store_exec, prepared once (NULL: run it through
+ * sqlite3_exec: several statements, or it does not prepare). */
+static sqlite3_stmt *
+exec_cached(mf_store *s, const char *sql)
+{
+	struct exec_cached *x;
+	const char *tail = NULL;
+	sqlite3_stmt *st = NULL;
+	const size_t n = sizeof(s->xc) / sizeof(s->xc[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (s->xc[i].sql != NULL && strcmp(s->xc[i].sql, sql) == 0)
+			return s->xc[i].st;
+	if (strlen(sql) > 64 || strchr(sql, ';') != NULL)
+		return NULL;	/* schema, several statements: once */
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK ||
+	    st == NULL) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	x = &s->xc[s->xc_next];
+	s->xc_next = (s->xc_next + 1) % n;
+	sqlite3_finalize(x->st);
+	free(x->sql);
+	x->sql = mf_xstrdup(sql);
+	x->st = st;
+	return st;
+}
+
 int
 store_exec(mf_store *s, const char *sql, char *err, size_t errlen)
 {
+	sqlite3_stmt *st = exec_cached(s, sql);
 	char *msg = NULL;
 
+	if (st != NULL) {
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			store_fail(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	}
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		store_fail(err, errlen, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
@@ -258,6 +304,22 @@ store_stmt(mf_store *s, int q)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return st;
+}
+
+sqlite3_stmt *
+store_stmt_loop(mf_store *s, int q, int *own)
+{
+	*own = sqlite3_stmt_busy(s->q[q]) != 0;
+	return *own ? store_prepare(s, sqlite3_sql(s->q[q])) : store_stmt(s, q);
+}
+
+void
+store_stmt_done(sqlite3_stmt *st, int own)
+{
+	if (own)
+		sqlite3_finalize(st);
+	else if (st != NULL)
+		sqlite3_reset(st);
 }
 
 sqlite3_stmt *
@@ -447,6 +509,10 @@ mf_store_close(mf_store *s)
 		mf_warn("%s: the last received blocks were not committed at close", s->path);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
+	for (size_t i = 0; i < sizeof(s->xc) / sizeof(s->xc[0]); i++) {
+		sqlite3_finalize(s->xc[i].st);
+		free(s->xc[i].sql);
+	}
 	if (s->mark_fd >= 0)
 		close(s->mark_fd);
 	sqlite3_close(s->db);

@@ -53,17 +53,16 @@ mf_store_vv(mf_store *s, const char *origin, uint8_t head[MF_HASH_LEN])
 int
 mf_store_vv_each(mf_store *s, int (*fn)(void *, const char *, uint64_t), void *arg)
 {
-	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, own;
+	sqlite3_stmt *st = store_stmt_loop(s, Q_VV_ALL, &own);
 
-	if (sqlite3_prepare_v2(s->db, "SELECT origin, seq FROM vv ORDER BY origin", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (st == NULL)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if ((rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
 			     (uint64_t)sqlite3_column_int64(st, 1))) != 0)
 			break;
-	sqlite3_finalize(st);
+	store_stmt_done(st, own);
 	return rc;
 }
 
@@ -71,17 +70,10 @@ int
 mf_store_blocks_after(mf_store *s, const char *origin, uint64_t after, size_t limit,
 		      mf_block_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
-	int n = 0;
+	int n = 0, own;
+	sqlite3_stmt *st = store_stmt_loop(s, Q_BLOCKS_AFTER, &own);
 
-	if (sqlite3_prepare_v2(s->db,
-			       /* blocks chain without gaps: start at the one holding
-				* after+1, so the primary key bounds the scan */
-			       "SELECT header, sig, first_seq, last_seq FROM blocks WHERE origin = ?1"
-			       " AND first_seq >= (SELECT coalesce(max(first_seq), 0) FROM blocks"
-			       " WHERE origin = ?1 AND first_seq <= ?2 + 1)"
-			       " AND last_seq > ?2 ORDER BY first_seq LIMIT ?3", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
@@ -93,7 +85,7 @@ mf_store_blocks_after(mf_store *s, const char *origin, uint64_t after, size_t li
 		       (uint64_t)sqlite3_column_int64(st, 3)) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st, own);
 	return n;
 }
 
@@ -101,16 +93,14 @@ int
 mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, mf_version_fn fn,
 		     void *arg)
 {
-	sqlite3_stmt *st;
 	uint8_t *buf = NULL;
 	size_t cap = 0;
-	int n = 0, rotten = 0;
+	int n = 0, rotten = 0, own;
 	char *bad_id = NULL;
 	uint64_t bad_seq = 0;
+	sqlite3_stmt *st = store_stmt_loop(s, Q_VERSIONS_IN, &own);
 
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, kind, seq, hlc, deleted, body, hash FROM records WHERE origin = ?1"
-			       " AND seq BETWEEN ?2 AND ?3 ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
@@ -144,7 +134,7 @@ mf_store_versions_in(mf_store *s, const char *origin, uint64_t lo, uint64_t hi, 
 		if (fn(arg, v.seq, buf, len) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st, own);
 	free(buf);
 	if (rotten) {
 		/* never served: the stream stops before it (and servable too) */
