@@ -14,12 +14,21 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mf-test.XXXXXX")
 T_PIDS=""
 
 t_cleanup() {
+	_rc=$?
 	for p in $T_PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for p in $T_PIDS; do
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
 		kill -KILL "$p" 2>/dev/null
 	done
-	rm -rf "$T_TMP"
+	# a failed test shows the end of each daemon's log (CI keeps only
+	# the test's output); MF_TEST_KEEP=1 keeps the whole directory
+	if [ "$T_FAIL" -gt 0 ] || [ "$_rc" -ne 0 ]; then
+		find "$T_TMP" -type f -name 'daemon.log' 2>/dev/null | sort | while IFS= read -r _l; do
+			echo "# --- last lines of $_l"
+			grep -v 'plugin directory' "$_l" | tail -25 | sed 's/^/#   /'
+		done
+	fi
+	[ -n "${MF_TEST_KEEP:-}" ] && echo "# kept $T_TMP" || rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
 
