@@ -129,8 +129,8 @@ void mf_store_apply_rollback(mf_store *s, mf_apply_result *res);
  * when it commits the group and that fails: then every step of the group
  * is gone, as mf_store_apply_flush's -1 says.
  */
-#define MF_STORE_GROUP_VERSIONS 20000
-#define MF_STORE_GROUP_MS 2000
+#define MF_STORE_GROUP_VERSIONS 8000
+#define MF_STORE_GROUP_MS 1000
 void mf_store_apply_group(mf_store *s, int on);
 int mf_store_apply_flush(mf_store *s, char *err, size_t errlen);
 /* A group is open (applied blocks not yet committed). */
