@@ -387,7 +387,7 @@ origin_cb(void *arg, const char *origin, uint64_t seq)
  * plugin host, summarized and kept.  NULL with err.
  */
 static json_t *
-region_reports(mf_daemon *d, json_t *req, mf_date date, int all, char *err, size_t errlen)
+region_reports(mf_daemon *d, mf_date date, int all, char *err, size_t errlen)
 {
 	origin_seq os = { json_array(), json_array() };
 	json_t *out = json_array(), *todo = json_array(), *todo_seq = json_array(), *judged, *o;
@@ -395,7 +395,6 @@ region_reports(mf_daemon *d, json_t *req, mf_date date, int all, char *err, size
 	char at[11];
 	size_t i;
 
-	(void)req;
 	mf_date_format(date, at);
 	mf_store_vv_each(d->node->store, origin_cb, &os);
 	json_array_foreach(os.origins, i, o) {
@@ -457,7 +456,7 @@ mf_cmd_report_roadmaps(mf_daemon *d, json_t *req)
 		json_decref(targets);
 		return mf_reply_error(EX_USAGE, "--at: expected a date YYYY-MM-DD");
 	}
-	reports = region_reports(d, req, date, all, err, sizeof(err));
+	reports = region_reports(d, date, all, err, sizeof(err));
 	if (reports == NULL) {
 		json_decref(data);
 		json_decref(items);

@@ -334,12 +334,11 @@ mf_store_apply_begin(mf_store *s, mf_apply_result *res, char *err, size_t errlen
 	if (s->in_apply)
 		return store_fail(err, errlen, "store: an apply is already under way");
 	memset(res, 0, sizeof(*res));
-	if (!s->group_mode)
-		return store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0 ? -1 : (s->in_apply = 1, 0);
 	if (!s->group_open) {
 		if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
 			return -1;
-		s->group_open = 1;
+		/* outside group mode the transaction is this step's alone */
+		s->group_open = s->group_mode;
 		s->group_t0_ms = mf_mono_ms();
 		s->group_versions = 0;
 	}
