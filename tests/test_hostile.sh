@@ -163,14 +163,13 @@ down fd
 # The same with a hard limit the node cannot raise, the connections spread
 # over 40 source addresses (27 or 28 each, under the per-source limit): the
 # node closes its listener for a second when 70 % of its limit is in use.
-# libzmq drops a connection that sends no greeting after handshake_ms, 5 s
-# by default: with it, 280 of 400 were open at once only where libzmq
-# accepted faster than ~56/s, which a loaded two-core CI machine under
-# ASan did not always do (this check failed there twice).  The node here
-# gives a handshake 60 s ([node] handshake_ms), so the count reaches 70 %
-# at any accept rate; what is checked is the pause, not libzmq's speed.
+# libzmq drops a connection that sends no greeting after handshake_ms (5 s
+# by default): 280 of 400 are open at once only where libzmq accepts faster
+# than ~56/s, which a loaded machine under ASan does not always do (this
+# check failed twice so).  A longer handshake_ms (60 s) was tried: then
+# the descriptors ran out between two of the guard's checks (250 ms apart)
+# and libzmq aborted the daemon (doc/FAULTS.md) -- kept at the default.
 mk_node fdl RU-SAM 5000
-sed -i 's/^\[node\]$/[node]\nhandshake_ms = 60000/' "$T_TMP/fdl/mentorfed.conf"
 (ulimit -n 400; up fdl)
 FEP=$(grep '^endpoint' "$T_TMP/fdl.card" | sed 's/^endpoint = //;s|tcp://||')
 idle "$FEP" 40 &
