@@ -127,6 +127,7 @@ START_TEST(valid_with_defaults)
 	ck_assert_uint_eq(c->heartbeat_ms, 1000);
 	ck_assert_uint_eq(c->peer_timeout_ms, 5000);
 	ck_assert_uint_eq(c->handshake_ms, 5000);
+	ck_assert_uint_eq(c->max_inbound, 0);
 	ck_assert_uint_eq(c->n_peers, 1);
 	ck_assert_str_eq(c->peers[0].name, "chelyabinsk");
 	ck_assert_str_eq(c->peers[0].endpoint, "tcp://127.0.0.1:7702");
@@ -161,7 +162,7 @@ START_TEST(valid_with_defaults)
 	free(p);
 	p = write_conf("[node]\nregion = RU-TOM\ndata_dir = /srv/mf\nplugin_dir = /opt/plug\n"
 		       "control = ipc:///run/mf.sock\nlog_level = debug\nheartbeat_ms = 200\n"
-		       "peer_timeout_ms = 900\nhandshake_ms = 60000\n");
+		       "peer_timeout_ms = 900\nhandshake_ms = 60000\nmax_inbound = 300\n");
 	c = mf_config_load(p, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_str_eq(c->data_dir, "/srv/mf");
@@ -171,6 +172,7 @@ START_TEST(valid_with_defaults)
 	ck_assert_uint_eq(c->heartbeat_ms, 200);
 	ck_assert_uint_eq(c->peer_timeout_ms, 900);
 	ck_assert_uint_eq(c->handshake_ms, 60000);
+	ck_assert_uint_eq(c->max_inbound, 300);
 	mf_config_free(c);
 	free(p);
 }
@@ -286,6 +288,8 @@ START_TEST(bad_values)
 	expect_error_at("[node]\nregion = RU-TOM\nheartbeat_ms = 10\n", 3, "heartbeat_ms");
 	expect_error_at("[node]\nregion = RU-TOM\npeer_timeout_ms = lots\n", 3, "peer_timeout_ms");
 	expect_error_at("[node]\nregion = RU-TOM\nhandshake_ms = 100\n", 3, "handshake_ms");
+	expect_error_at("[node]\nregion = RU-TOM\nmax_inbound = -1\n", 3, "max_inbound");
+	expect_error_at("[node]\nregion = RU-TOM\nmax_inbound = 1000001\n", 3, "max_inbound");
 	/* the first of several errors is the one reported */
 	expect_error_at("[node]\nregion = RU-TOM\nlog_level = loud\nlisten = http://x\n", 3,
 			"log_level");

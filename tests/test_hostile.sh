@@ -12,7 +12,7 @@
 
 peer_setup
 PEER="timeout 60 $PY $top_srcdir/tests/peer.py"
-plan 32
+plan 41
 
 pp=$(free_port)
 $PEER keys "$T_TMP/evl" --endpoint "tcp://127.0.0.1:$pp" >/dev/null
@@ -160,36 +160,84 @@ diag "status during the flood: connections_open=$open connections_refused_per_so
 [ -n "$open" ] && [ "$open" -le 64 ]; ok $? "4. per source: at most 64 tracked open at once ($open)"
 down fd
 
-# The same with a hard limit the node cannot raise, the connections spread
-# over 40 source addresses (27 or 28 each, under the per-source limit): the
-# node closes its listener for a second when 70 % of its limit is in use.
-# libzmq drops a connection that sends no greeting after handshake_ms (5 s
-# by default): 280 of 400 are open at once only where libzmq accepts faster
-# than ~56/s, which a loaded machine under ASan does not always do (this
-# check failed twice so).  A longer handshake_ms (60 s) was tried: then
-# the descriptors ran out between two of the guard's checks (250 ms apart)
-# and libzmq aborted the daemon (doc/FAULTS.md) -- kept at the default.
-mk_node fdl RU-SAM 5000
-(ulimit -n 400; up fdl)
-FEP=$(grep '^endpoint' "$T_TMP/fdl.card" | sed 's/^endpoint = //;s|tcp://||')
+# The same with a hard limit the node cannot raise (400), the connections
+# spread over 40 source addresses (27 or 28 each, under the per-source
+# limit), and a handshake of 60 s, so that nothing libzmq does frees them:
+# the node holds at most max_inbound of them (default: half its
+# descriptors, 200) and shuts every further one down as soon as its
+# monitor thread sees the accept.  Before, a guard that checked every
+# 250 ms let the descriptors run out between two checks, and libzmq
+# aborted the daemon ("Too many open files (src/ipc_listener.cpp:325)").
+flood_node() {	# flood_node NAME [max_inbound]
+	mk_node "$1" RU-SAM 5000
+	sed -i 's/^\[node\]$/[node]\nhandshake_ms = 60000/' "$T_TMP/$1/mentorfed.conf"
+	[ -z "${2:-}" ] || sed -i "s/^\[node\]\$/[node]\nmax_inbound = $2/" "$T_TMP/$1/mentorfed.conf"
+	(ulimit -n 400; up "$1")
+	FEP=$(grep '^endpoint' "$T_TMP/$1.card" | sed 's/^endpoint = //;s|tcp://||')
+}
+flood_node fdl
+idle "$FEP" 40 &
+ipid=$!
+sleep 6
+st=$(timeout 20 "$MF" -d "$T_TMP/fdl" status 2>&1); rc=$?
+js=$(timeout 20 "$MF" -d "$T_TMP/fdl" --json status 2>/dev/null)
+is "$rc" "0" "4. hard limit 400, handshake 60 s: 'mentorfed status' answers during 1,100 connections"
+kill -0 "$(cat "$T_TMP/fdl/daemon.pid")"; ok $? "4. hard limit 400: the node is alive"
+lim=$(cnt connections_refused_limit); peak=$(cnt connections_peak); max=$(cnt connections_max)
+diag "status during the flood: connections_max=$max connections_peak=$peak connections_refused_limit=$lim"
+is "$max" "200" "4. hard limit 400: max_inbound defaults to half the descriptors"
+[ "${lim:-0}" -gt 0 ]; ok $? "4. hard limit 400: connections past the limit refused ($lim)"
+[ -n "$peak" ] && [ "$peak" -le 200 ]; ok $? "4. hard limit 400: never more than 200 held at once ($peak)"
+like "$(cat "$T_TMP/fdl/daemon.log")" 'refused: 200 inbound connections are open, the limit' \
+	"4. hard limit 400: the refusals are logged"
+wait $ipid
+# The flood's connections are closed: the node holds none of them and a
+# new connection is held again.
+gone=1
+for _ in $(seq 1 40); do
+	js=$(timeout 20 "$MF" -d "$T_TMP/fdl" --json status 2>/dev/null)
+	[ "$(cnt connections_open)" = 0 ] && { gone=0; break; }
+	sleep 0.25
+done
+ok "$gone" "4. hard limit 400: after the flood no connection is counted open"
+timeout 20 "$PY" -c '
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+c = socket.create_connection((host, int(port)), timeout=5)
+time.sleep(1.5)
+c.settimeout(0.5)
+try:
+    while c.recv(4096):       # the greeting libzmq sends first
+        pass
+    sys.exit(1)               # the end of the stream: the node closed it
+except socket.timeout:
+    sys.exit(0)               # still open: held
+' "$FEP"; ok $? "4. hard limit 400: a new connection is held again"
+kill -0 "$(cat "$T_TMP/fdl/daemon.pid")"; ok $? "4. hard limit 400: the node is still alive"
+down fdl
+
+# The descriptor guard behind it: with max_inbound 280 the open descriptors
+# reach 70 % of 400 and the node closes its listener for a second, then
+# binds again.
+flood_node fdp 280
 idle "$FEP" 40 &
 ipid=$!
 paused=1
 for _ in $(seq 1 60); do
-	grep -q 'file descriptors open .*closing the listener' "$T_TMP/fdl/daemon.log" && { paused=0; break; }
+	grep -q 'file descriptors open .*closing the listener' "$T_TMP/fdp/daemon.log" && { paused=0; break; }
 	sleep 0.25
 done
-st=$(timeout 20 "$MF" -d "$T_TMP/fdl" status 2>&1); rc=$?
-is "$rc" "0" "4. hard limit 400: 'mentorfed status' answers during 1,100 connections"
-kill -0 "$(cat "$T_TMP/fdl/daemon.pid")"; ok $? "4. hard limit 400: the node is alive"
-ok "$paused" "4. hard limit 400: the listener was paused and logged"
+st=$(timeout 20 "$MF" -d "$T_TMP/fdp" status 2>&1); rc=$?
+is "$rc" "0" "4. descriptor guard: 'mentorfed status' answers during 1,100 connections"
+kill -0 "$(cat "$T_TMP/fdp/daemon.pid")"; ok $? "4. descriptor guard: the node is alive"
+ok "$paused" "4. descriptor guard: at 70 % of the descriptors the listener was paused and logged"
 again=1
 for _ in $(seq 1 80); do
-	grep -q 'listening on .* again' "$T_TMP/fdl/daemon.log" && { again=0; break; }
+	grep -q 'listening on .* again' "$T_TMP/fdp/daemon.log" && { again=0; break; }
 	sleep 0.25
 done
 wait $ipid
-[ "$again" = 0 ] || grep 'sync:' "$T_TMP/fdl/daemon.log" | tail -5 | sed 's/^/# /'
-ok "$again" "4. hard limit 400: and listens again"
-down fdl
+[ "$again" = 0 ] || grep 'sync:' "$T_TMP/fdp/daemon.log" | tail -5 | sed 's/^/# /'
+ok "$again" "4. descriptor guard: and listens again"
+down fdp
 done_testing

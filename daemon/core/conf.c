@@ -217,6 +217,11 @@ node_key(parse *p, const char *name, const char *v)
 		if (mf_parse_u64(v, 500, 600000, &u) != 0)
 			return perr(p, "%s: expected milliseconds between 500 and 600000, got '%s'", name, v);
 		c->handshake_ms = (unsigned)u;
+	} else if (strcmp(name, "max_inbound") == 0) {
+		/* 0: half of the descriptors the daemon may open */
+		if (mf_parse_u64(v, 0, 1000000, &u) != 0)
+			return perr(p, "%s: expected a number of connections between 0 (half of the file descriptor limit) and 1000000, got '%s'", name, v);
+		c->max_inbound = (unsigned)u;
 	} else if (strcmp(name, "plugin_timeout_ms") == 0) {
 		if (mf_parse_u64(v, 100, 3600000, &u) != 0)
 			return perr(p, "%s: expected milliseconds between 100 and 3600000, got '%s'", name, v);
@@ -231,7 +236,7 @@ node_key(parse *p, const char *name, const char *v)
 			return perr(p, "%s: expected records per second between 0 (off) and 1000000, got '%s'", name, v);
 		c->scrub_rate = (unsigned)u;
 	} else {
-		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, handshake_ms, plugin_timeout_ms, plugin_memory_mb, scrub_rate)", name);
+		return perr(p, "unknown key '%s' in [node] (expected region, listen, data_dir, plugin_dir, control, log_level, heartbeat_ms, peer_timeout_ms, handshake_ms, max_inbound, plugin_timeout_ms, plugin_memory_mb, scrub_rate)", name);
 	}
 	return 1;
 }

@@ -3,6 +3,7 @@
  *
  *   [node]                    region, listen, data_dir, plugin_dir, log_level,
  *                             control, heartbeat_ms, peer_timeout_ms, handshake_ms,
+ *                             max_inbound,
  *                             plugin_timeout_ms, plugin_memory_mb, scrub_rate
  *   [peer NAME]               endpoint, curve_key (Z85), region (optional)
  *   [region CODE]             signing_key (64 hex, in force from seq 1), name,
@@ -62,6 +63,7 @@ typedef struct mf_config {
 	int log_level;
 	unsigned heartbeat_ms, peer_timeout_ms;
 	unsigned handshake_ms;		/* an inbound ZMTP/CURVE handshake at most */
+	unsigned max_inbound;		/* inbound connections at once; 0: half the fds */
 	unsigned plugin_timeout_ms;	/* one plugin run (import, judging) at most */
 	unsigned plugin_memory_mb;	/* address space of the plugin host */
 	unsigned scrub_rate;		/* background check: records/s, 0 off */

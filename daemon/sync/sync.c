@@ -165,6 +165,20 @@ fd_guard(mf_sync *s)
 	}
 }
 
+/* Inbound connections the listener holds at once: [node] max_inbound, or
+ * half of the descriptors (the other half is the margin for what libzmq
+ * accepts before the monitor's thread sees it, and for the node itself:
+ * the store, outbound links, the control socket, plugin runs). */
+static size_t
+max_inbound(const mf_sync *s)
+{
+	size_t n = s->node->cfg->max_inbound;
+
+	if (n == 0)
+		n = (size_t)(s->nofile / 2);
+	return n > 0 ? n : 1;
+}
+
 static void
 log_malformed(mf_sync *s, session *ss, const char *what)
 {
@@ -421,10 +435,11 @@ mf_sync_new(void *ctx, mf_node *node, char *err, size_t errlen)
 				 zmq_strerror(errno));
 			goto bad;
 		}
-		/* Per-source connection limit (sync_conns.h): without the
-		 * monitor the node still runs, guarded by fd_guard alone. */
-		if ((s->conns = sy_conns_open(ctx, s->router)) == NULL)
-			mf_warn("sync: cannot monitor the listener (%s): no per-source connection limit",
+		/* Connection limits, per source and in all (sync_conns.h):
+		 * without the monitor the node still runs, guarded by
+		 * fd_guard alone. */
+		if ((s->conns = sy_conns_open(ctx, s->router, max_inbound(s))) == NULL)
+			mf_warn("sync: cannot monitor the listener (%s): no limit on inbound connections but the descriptor guard",
 				zmq_strerror(errno));
 	}
 	if (sy_peers_sync_config(s) != 0) {
@@ -498,10 +513,6 @@ mf_sync_pollitems(mf_sync *s, zmq_pollitem_t *items, int max)
 		items[n] = (zmq_pollitem_t){ .socket = s->router, .events = ZMQ_POLLIN };
 		n++;
 	}
-	if (n < max && s->conns) {
-		items[n] = (zmq_pollitem_t){ .socket = sy_conns_socket(s->conns), .events = ZMQ_POLLIN };
-		n++;
-	}
 	for (size_t i = 0; i < s->n_peers && n < max; i++)
 		if (s->peers[i].dealer) {
 			items[n] = (zmq_pollitem_t){ .socket = s->peers[i].dealer, .events = ZMQ_POLLIN };
@@ -520,14 +531,11 @@ mf_sync_handle(mf_sync *s, zmq_pollitem_t *items, int n)
 			continue;
 		if (items[i].socket == s->zap && s->zap)
 			mf_zap_handle(s->zap, s->node->cfg, &s->zst);
-		else if (s->conns && items[i].socket == sy_conns_socket(s->conns))
-			sy_conns_handle(s->conns, s->now);
 	}
 	for (int i = 0; i < n; i++) {
 		if (!(items[i].revents & ZMQ_POLLIN) || items[i].socket == NULL)
 			continue;
-		if (items[i].socket == s->zap ||
-		    (s->conns && items[i].socket == sy_conns_socket(s->conns)))
+		if (items[i].socket == s->zap)
 			continue;
 		if (items[i].socket == s->router && s->router) {
 			router_readable(s);
@@ -660,7 +668,6 @@ mf_sync_tick(mf_sync *s, uint64_t now)
 	int new_socket = 0;
 
 	s->now = now;
-	sy_conns_handle(s->conns, now);	/* its once-a-second check, too */
 	fd_guard(s);
 	if (s->listener_paused)
 		next = min_due(next, s->resume_ms, now);

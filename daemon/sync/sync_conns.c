@@ -11,19 +11,30 @@
  * (address and port), so a descriptor that was closed and reused in the
  * meantime is never touched.
  *
+ * Past `max_open` connections from all sources together, every new one is
+ * shut down the same way, whatever its source.
+ *
  * libzmq does not report every close (a listener unbound under it drops
  * its connections silently), so once a second every tracked descriptor is
  * checked against the kernel, and what is gone is forgotten.
+ *
+ * All of it runs on the monitor's own thread (sync_conns.h says why); the
+ * event loop only reads the counters and resets the table, under `mu`.
+ * The monitor's PAIR socket is created and connected before the thread
+ * starts and used by that thread alone from then on.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "log.h"
@@ -32,6 +43,7 @@
 
 #define RECONCILE_MS 1000
 #define LOG_EVERY_MS 1000
+#define POLL_MS 100		/* how soon the thread sees a stop */
 
 typedef struct conn {
 	int used;
@@ -45,15 +57,28 @@ typedef struct source {
 } source;
 
 struct sy_conns {
-	void *mon;
+	void *mon;		/* the thread's alone once it runs */
+	pthread_t th;
+	int started;
+	atomic_int stop;
+	pthread_mutex_t mu;	/* everything below */
 	conn *by_fd;		/* indexed by descriptor */
 	size_t cap_fd;
 	source *src;
 	size_t n_src, cap_src;
-	size_t open;
-	uint64_t accepted, refused, refused_logged;
-	uint64_t reconcile_ms, log_ms;
+	size_t open, peak, max_open;
+	uint64_t accepted, refused, refused_limit;
+	uint64_t reconcile_ms, log_ms, log_limit_ms;
 };
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* Address and port of the far end of fd, or -1. */
 static int
@@ -137,11 +162,12 @@ track(sy_conns *c, int fd, const char *addr, uint16_t port)
 	c->by_fd[fd].used = 1;
 	c->by_fd[fd].port = port;
 	mf_strlcpy(c->by_fd[fd].addr, addr, sizeof(c->by_fd[fd].addr));
-	c->open++;
+	if (++c->open > c->peak)
+		c->peak = c->open;
 	source_add(c, addr)->n++;
 }
 
-static int
+static void
 on_accepted(sy_conns *c, int fd, uint64_t now)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -151,14 +177,27 @@ on_accepted(sy_conns *c, int fd, uint64_t now)
 	c->accepted++;
 	forget(c, fd);		/* a close we were not told of */
 	if (fd < 0 || peer_of(fd, addr, sizeof(addr), &port) != 0)
-		return 0;	/* already gone, or not TCP */
+		return;		/* already gone, or not TCP */
 	s = source_find(c, addr);
+	if (c->open >= c->max_open) {
+		/* Full, whatever the source: end this connection (peer_of
+		 * just read this very descriptor, so it is still the accepted
+		 * one).  Configured peers reconnect; their links that are up
+		 * stay. */
+		(void)shutdown(fd, SHUT_RDWR);
+		c->refused_limit++;
+		if (now >= c->log_limit_ms + LOG_EVERY_MS) {
+			mf_warn("sync: connection from %s refused: %zu inbound connections are open, the limit ([node] max_inbound) (%llu refused since start)",
+				addr, c->open, (unsigned long long)c->refused_limit);
+			c->log_limit_ms = now;
+		}
+		return;
+	}
 	if (s == NULL || s->n < MF_CONNS_PER_SOURCE) {
 		track(c, fd, addr, port);
-		return 0;
+		return;
 	}
-	/* Past its share: end this connection.  peer_of just read this very
-	 * descriptor, in this thread, so it is still the accepted one. */
+	/* Past its share: end this connection, as above. */
 	(void)shutdown(fd, SHUT_RDWR);
 	c->refused++;
 	if (now >= c->log_ms + LOG_EVERY_MS) {
@@ -166,7 +205,6 @@ on_accepted(sy_conns *c, int fd, uint64_t now)
 			addr, s->n, (unsigned long long)c->refused);
 		c->log_ms = now;
 	}
-	return 1;
 }
 
 static void
@@ -184,58 +222,10 @@ reconcile(sy_conns *c)
 	}
 }
 
-sy_conns *
-sy_conns_open(void *ctx, void *router)
+/* Read every pending monitor event.  Called with mu held. */
+static void
+drain(sy_conns *c, uint64_t now)
 {
-	sy_conns *c = mf_xcalloc(1, sizeof(*c));
-	char ep[64];
-	int zero = 0;
-
-	snprintf(ep, sizeof(ep), "inproc://mentorfed-conns-%p", (void *)c);
-	if (zmq_socket_monitor(router, ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
-						   ZMQ_EVENT_CLOSED) != 0)
-		goto bad;
-	if ((c->mon = zmq_socket(ctx, ZMQ_PAIR)) == NULL)
-		goto bad;
-	zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof(zero));
-	if (zmq_connect(c->mon, ep) != 0)
-		goto bad;
-	return c;
-bad:
-	{
-		int e = errno;
-
-		sy_conns_close(c);
-		errno = e;
-	}
-	return NULL;
-}
-
-void
-sy_conns_close(sy_conns *c)
-{
-	if (c == NULL)
-		return;
-	if (c->mon)
-		zmq_close(c->mon);
-	free(c->by_fd);
-	free(c->src);
-	free(c);
-}
-
-void *
-sy_conns_socket(const sy_conns *c)
-{
-	return c ? c->mon : NULL;
-}
-
-size_t
-sy_conns_handle(sy_conns *c, uint64_t now)
-{
-	size_t shut = 0;
-
-	if (c == NULL)
-		return 0;
 	for (;;) {
 		zmq_msg_t m;
 		uint16_t ev;
@@ -269,7 +259,7 @@ sy_conns_handle(sy_conns *c, uint64_t now)
 			zmq_msg_close(&m);
 		}
 		if (ev == ZMQ_EVENT_ACCEPTED)
-			shut += (size_t)on_accepted(c, (int)val, now);
+			on_accepted(c, (int)val, now);
 		else if (ev == ZMQ_EVENT_DISCONNECTED || ev == ZMQ_EVENT_CLOSED)
 			forget(c, (int)val);
 	}
@@ -277,7 +267,73 @@ sy_conns_handle(sy_conns *c, uint64_t now)
 		reconcile(c);
 		c->reconcile_ms = now;
 	}
-	return shut;
+}
+
+static void *
+conns_main(void *arg)
+{
+	sy_conns *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		zmq_pollitem_t it = { .socket = c->mon, .events = ZMQ_POLLIN };
+
+		if (zmq_poll(&it, 1, POLL_MS) < 0 && zmq_errno() == ETERM)
+			break;
+		pthread_mutex_lock(&c->mu);
+		drain(c, mono_ms());
+		pthread_mutex_unlock(&c->mu);
+	}
+	return NULL;
+}
+
+sy_conns *
+sy_conns_open(void *ctx, void *router, size_t max_open)
+{
+	sy_conns *c = mf_xcalloc(1, sizeof(*c));
+	char ep[64];
+	int zero = 0;
+
+	pthread_mutex_init(&c->mu, NULL);
+	atomic_init(&c->stop, 0);
+	c->max_open = max_open ? max_open : 1;
+	snprintf(ep, sizeof(ep), "inproc://mentorfed-conns-%p", (void *)c);
+	if (zmq_socket_monitor(router, ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
+						   ZMQ_EVENT_CLOSED) != 0)
+		goto bad;
+	if ((c->mon = zmq_socket(ctx, ZMQ_PAIR)) == NULL)
+		goto bad;
+	zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof(zero));
+	if (zmq_connect(c->mon, ep) != 0)
+		goto bad;
+	if ((errno = pthread_create(&c->th, NULL, conns_main, c)) != 0)
+		goto bad;
+	c->started = 1;
+	return c;
+bad:
+	{
+		int e = errno;
+
+		sy_conns_close(c);
+		errno = e;
+	}
+	return NULL;
+}
+
+void
+sy_conns_close(sy_conns *c)
+{
+	if (c == NULL)
+		return;
+	if (c->started) {
+		atomic_store(&c->stop, 1);
+		pthread_join(c->th, NULL);
+	}
+	if (c->mon)
+		zmq_close(c->mon);
+	pthread_mutex_destroy(&c->mu);
+	free(c->by_fd);
+	free(c->src);
+	free(c);
 }
 
 void
@@ -285,19 +341,27 @@ sy_conns_reset(sy_conns *c)
 {
 	if (c == NULL)
 		return;
-	memset(c->by_fd, 0, c->cap_fd * sizeof(*c->by_fd));
+	pthread_mutex_lock(&c->mu);
+	if (c->by_fd)
+		memset(c->by_fd, 0, c->cap_fd * sizeof(*c->by_fd));
 	c->n_src = 0;
 	c->open = 0;
+	pthread_mutex_unlock(&c->mu);
 }
 
 void
-sy_conns_stats_get(const sy_conns *c, sy_conns_stats *st)
+sy_conns_stats_get(sy_conns *c, sy_conns_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	if (c == NULL)
 		return;
+	pthread_mutex_lock(&c->mu);
 	st->accepted = c->accepted;
 	st->refused = c->refused;
+	st->refused_limit = c->refused_limit;
 	st->open = c->open;
+	st->peak = c->peak;
+	st->max_open = c->max_open;
 	st->sources = c->n_src;
+	pthread_mutex_unlock(&c->mu);
 }

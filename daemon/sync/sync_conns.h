@@ -4,10 +4,18 @@
  * libzmq accepts TCP connections in its I/O thread, before ZAP or anything
  * of ours sees them.  A socket monitor reports each accept with its
  * descriptor; the source address comes from getpeername().  A source past
- * its share has the new connection shut down (libzmq then sees the end of
- * the stream and closes it itself: the descriptor stays libzmq's).  So one
- * address cannot take the descriptors every other peer needs
+ * its share, or any source once the listener holds `max_open` connections,
+ * has the new connection shut down (libzmq then sees the end of the stream
+ * and closes it itself: the descriptor stays libzmq's).  So one address
+ * cannot take the descriptors every other peer needs, and no number of
+ * addresses can take the descriptors the node needs for itself
  * (doc/PROTOCOL.md, "Connection limits").
+ *
+ * The monitor is read by a thread of its own, not by the event loop: the
+ * loop may be busy for up to a second (a group commit, a large reply),
+ * and libzmq goes on accepting meanwhile.  Before, a loop that checked
+ * every 250 ms let a flood use up every descriptor between two checks,
+ * and libzmq aborted the process on the next accept of the control socket.
  */
 #ifndef MF_SYNC_CONNS_H
 #define MF_SYNC_CONNS_H
@@ -25,27 +33,28 @@ typedef struct sy_conns sy_conns;
 typedef struct sy_conns_stats {
 	uint64_t accepted;	/* connections accepted by the listener */
 	uint64_t refused;	/* shut down: their source was past its share */
+	uint64_t refused_limit;	/* shut down: max_open were open */
 	size_t open;		/* tracked as open now */
+	size_t peak;		/* the most tracked open at once since start */
+	size_t max_open;	/* the limit for all sources together */
 	size_t sources;		/* distinct source addresses open now */
 } sy_conns_stats;
 
-/* Watch the listener `router` (a bound ROUTER).  NULL, with errno set,
- * when libzmq cannot monitor it. */
-sy_conns *sy_conns_open(void *ctx, void *router);
+/* Watch the listener `router` (a bound ROUTER) from a thread of its own,
+ * holding at most `max_open` inbound connections (at least 1).  NULL,
+ * with errno set, when libzmq cannot monitor it or the thread cannot
+ * start.  Once a second the thread also checks the tracked descriptors
+ * against the kernel (an event libzmq never sends, as on unbind, cannot
+ * leave a source counted for good). */
+sy_conns *sy_conns_open(void *ctx, void *router, size_t max_open);
+/* Stops the thread (within 100 ms) and frees everything.  Call it before
+ * closing the router. */
 void sy_conns_close(sy_conns *c);
-
-/* The monitor's socket, to poll for ZMQ_POLLIN. */
-void *sy_conns_socket(const sy_conns *c);
-
-/* Read the pending monitor events; `now_ms` paces the log and the
- * reconciliation with the kernel's view (an event libzmq never sends, as
- * on unbind, cannot leave a source counted for good).  Returns how many
- * connections it shut down. */
-size_t sy_conns_handle(sy_conns *c, uint64_t now_ms);
 
 /* Every tracked connection is gone (the listener was closed). */
 void sy_conns_reset(sy_conns *c);
 
-void sy_conns_stats_get(const sy_conns *c, sy_conns_stats *st);
+/* A consistent copy of the counters (any thread). */
+void sy_conns_stats_get(sy_conns *c, sy_conns_stats *st);
 
 #endif

@@ -225,6 +225,9 @@ mf_sync_status(mf_sync *s)
 		CNT("connections_accepted", cs.accepted);
 		CNT("connections_refused_per_source", cs.refused);
 		CNT("connections_open", cs.open);
+		CNT("connections_refused_limit", cs.refused_limit);
+		CNT("connections_peak", cs.peak);
+		CNT("connections_max", cs.max_open);
 	}
 	CNT("withheld_versions", s->c.withheld);
 	CNT("withheld_streams", s->c.withheld_streams);
