@@ -12,7 +12,7 @@
 
 peer_setup
 PEER="timeout 60 $PY $top_srcdir/tests/peer.py"
-plan 41
+plan 42
 
 pp=$(free_port)
 $PEER keys "$T_TMP/evl" --endpoint "tcp://127.0.0.1:$pp" >/dev/null
@@ -114,6 +114,19 @@ down ra; down rb
 # ------------------------------------- 4. 1,100 idle TCP connections
 mk_node fd RU-SAM 5000
 (ulimit -Sn 1024; up fd)
+# Every thread but the one that runs the loop blocks SIGTERM and SIGHUP
+# (the listener's monitor and the checkpoint thread start so; libzmq's own
+# do the same), so a signal always interrupts the loop's poll.
+fpid=$(cat "$T_TMP/fd/daemon.pid"); unblocked=""; nthreads=0
+for t in /proc/$fpid/task/*; do
+	tid=${t##*/}; nthreads=$((nthreads + 1))
+	[ "$tid" = "$fpid" ] && continue
+	blk=$(awk '/^SigBlk:/ {print $2}' "$t/status" 2>/dev/null) || continue
+	[ -n "$blk" ] || continue
+	[ $(( 0x$blk & 0x4001 )) -eq $(( 0x4001 )) ] || unblocked="$unblocked $tid:$(cat "$t/comm")"
+done
+diag "daemon threads: $nthreads"
+is "$unblocked" "" "4. no thread but the loop's takes SIGTERM or SIGHUP"
 FEP=$(grep '^endpoint' "$T_TMP/fd.card" | sed 's/^endpoint = //;s|tcp://||')
 idle() {
 timeout 30 "$PY" -c '

@@ -144,7 +144,7 @@ mf_ckpt_start(mf_store *s, char *err, size_t errlen)
 	sqlite3_wal_autocheckpoint(c->db, 0);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	if ((errno = pthread_create(&c->th, NULL, ckpt_main, c)) != 0) {
+	if ((errno = mf_thread_start(&c->th, ckpt_main, c)) != 0) {
 		store_fail(err, errlen, "checkpoint thread: %s", strerror(errno));
 		pthread_mutex_destroy(&c->mu);
 		pthread_cond_destroy(&c->cv);

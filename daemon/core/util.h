@@ -4,6 +4,7 @@
 #ifndef MF_UTIL_H
 #define MF_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -60,6 +61,11 @@ uint8_t *mf_z85_decode(uint8_t *dest, const char *s);
 
 /* 1 when s is valid UTF-8; otherwise 0 and *bad is the byte offset. */
 int mf_utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* pthread_create with every signal blocked in the new thread, so that
+ * SIGTERM, SIGHUP and SIGINT always reach the thread that runs the event
+ * loop (and interrupt its poll).  0, or the error number. */
+int mf_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 size_t mf_utf8_put(unsigned cp, char *o);
 
 #endif

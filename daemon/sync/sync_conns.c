@@ -305,7 +305,7 @@ sy_conns_open(void *ctx, void *router, size_t max_open)
 	zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof(zero));
 	if (zmq_connect(c->mon, ep) != 0)
 		goto bad;
-	if ((errno = pthread_create(&c->th, NULL, conns_main, c)) != 0)
+	if ((errno = mf_thread_start(&c->th, conns_main, c)) != 0)
 		goto bad;
 	c->started = 1;
 	return c;
